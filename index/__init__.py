@@ -1,0 +1,1 @@
+"""Embedders, the FAISS and BM25 indexes, and the hybrid retriever (the second layer)."""

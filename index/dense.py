@@ -1,0 +1,80 @@
+"""FAISS inner-product index over normalised vectors: exact while small, HNSW when large."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import faiss
+import numpy as np
+
+#: Above this many vectors exact search stops being cheap and an HNSW graph is built instead.
+DEFAULT_EXACT_LIMIT = 50_000
+
+
+class DenseIndex:
+    """Wraps a FAISS index; ids are row numbers into the chunk list."""
+
+    def __init__(self, index: faiss.Index) -> None:
+        self.index = index
+
+    @classmethod
+    def build(
+        cls,
+        vectors: np.ndarray,
+        *,
+        exact_limit: int = DEFAULT_EXACT_LIMIT,
+        hnsw_m: int = 32,
+        ef_construction: int = 80,
+        ef_search: int = 128,
+    ) -> DenseIndex:
+        vectors = np.ascontiguousarray(vectors, dtype=np.float32)
+        dim = vectors.shape[1]
+        if len(vectors) <= exact_limit:
+            index: faiss.Index = faiss.IndexFlatIP(dim)
+        else:
+            index = faiss.IndexHNSWFlat(dim, hnsw_m, faiss.METRIC_INNER_PRODUCT)
+            index.hnsw.efConstruction = ef_construction
+            index.hnsw.efSearch = ef_search
+        index.add(vectors)
+        return cls(index)
+
+    @property
+    def kind(self) -> str:
+        return "hnsw" if isinstance(self.index, faiss.IndexHNSWFlat) else "flat"
+
+    @property
+    def size(self) -> int:
+        return int(self.index.ntotal)
+
+    @property
+    def dim(self) -> int:
+        return int(self.index.d)
+
+    def search(self, query: np.ndarray, k: int, *, allowed: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """Scores and row ids of the ``k`` nearest rows, restricted to ``allowed`` rows if given."""
+        query = np.ascontiguousarray(query.reshape(1, -1), dtype=np.float32)
+        k = min(k, self.size if allowed is None else len(allowed))
+        if k <= 0:
+            return np.empty(0, dtype=np.float32), np.empty(0, dtype=np.int64)
+        params = None
+        if allowed is not None:
+            selector = faiss.IDSelectorBatch(np.ascontiguousarray(allowed, dtype=np.int64))
+            params = (
+                faiss.SearchParametersHNSW(sel=selector, efSearch=max(128, k))
+                if self.kind == "hnsw"
+                else faiss.SearchParameters(sel=selector)
+            )
+        scores, ids = self.index.search(query, k, params=params)
+        keep = ids[0] >= 0
+        return scores[0][keep], ids[0][keep]
+
+    def vectors(self) -> np.ndarray:
+        """All stored vectors, in row order (used to reuse embeddings when the corpus grows)."""
+        return self.index.reconstruct_n(0, self.size)
+
+    def save(self, path: Path) -> None:
+        faiss.write_index(self.index, str(path))
+
+    @classmethod
+    def load(cls, path: Path) -> DenseIndex:
+        return cls(faiss.read_index(str(path)))

@@ -1,0 +1,128 @@
+"""Hybrid retrieval: dense (FAISS) and BM25 rankings fused with reciprocal rank fusion."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from index.bm25 import BM25Index
+from index.dense import DenseIndex
+from index.embedders.base import Embedder
+from index.text import query_terms
+from ingest.chunk import Chunk
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One retrieved chunk. ``score`` is the fused RRF score (for ranking only); ``dense_score`` is
+    the cosine similarity to the query, ``bm25_score`` the lexical score."""
+
+    chunk: Chunk
+    score: float
+    dense_score: float
+    bm25_score: float
+    dense_rank: int | None
+    bm25_rank: int | None
+
+
+@dataclass(frozen=True)
+class SearchFilter:
+    principle: str | None = None
+    departments: tuple[str, ...] = ()
+    kinds: tuple[str, ...] = ()
+    documents: tuple[str, ...] = ()
+
+    def accepts(self, chunk: Chunk) -> bool:
+        if self.principle and chunk.principle != self.principle:
+            return False
+        if self.departments and not set(self.departments) & set(chunk.departments):
+            return False
+        if self.kinds and chunk.kind not in self.kinds:
+            return False
+        return not (self.documents and chunk.document not in self.documents)
+
+    @property
+    def empty(self) -> bool:
+        return not (self.principle or self.departments or self.kinds or self.documents)
+
+
+class HybridRetriever:
+    """Searches one loaded index; filters restrict both rankings before fusion."""
+
+    def __init__(
+        self,
+        chunks: list[Chunk],
+        dense: DenseIndex,
+        bm25: BM25Index,
+        embedder: Embedder,
+        *,
+        rrf_k: int = 60,
+        candidates: int = 50,
+    ) -> None:
+        self.chunks = chunks
+        self.dense = dense
+        self.bm25 = bm25
+        self.embedder = embedder
+        self.rrf_k = rrf_k
+        self.candidates = candidates
+
+    def allowed_rows(self, search_filter: SearchFilter) -> np.ndarray | None:
+        if search_filter.empty:
+            return None
+        return np.array([i for i, c in enumerate(self.chunks) if search_filter.accepts(c)], dtype=np.int64)
+
+    def query_vector(self, query: str) -> np.ndarray:
+        return self.embedder.embed_queries([query])[0]
+
+    def search(
+        self, query: str, *, k: int = 5, search_filter: SearchFilter | None = None, vector: np.ndarray | None = None
+    ) -> list[Hit]:
+        """The ``k`` best chunks for ``query`` among those the filter accepts."""
+        search_filter = search_filter or SearchFilter()
+        allowed = self.allowed_rows(search_filter)
+        if allowed is not None and len(allowed) == 0:
+            return []
+        if vector is None:
+            vector = self.query_vector(query)
+        n_candidates = max(self.candidates, k)
+        dense_scores, dense_ids = self.dense.search(vector, n_candidates, allowed=allowed)
+        lexical = self.bm25.scores(query_terms(query))
+        if allowed is not None:
+            mask = np.zeros(len(lexical), dtype=bool)
+            mask[allowed] = True
+            lexical = np.where(mask, lexical, 0.0)
+        positive = np.flatnonzero(lexical > 0)
+        order = positive[np.argsort(-lexical[positive], kind="stable")][:n_candidates]
+
+        fused: dict[int, float] = {}
+        dense_rank: dict[int, int] = {}
+        bm25_rank: dict[int, int] = {}
+        for rank, row in enumerate(dense_ids.tolist(), start=1):
+            dense_rank[row] = rank
+            fused[row] = fused.get(row, 0.0) + 1.0 / (self.rrf_k + rank)
+        for rank, row in enumerate(order.tolist(), start=1):
+            bm25_rank[row] = rank
+            fused[row] = fused.get(row, 0.0) + 1.0 / (self.rrf_k + rank)
+        cosine = dict(zip(dense_ids.tolist(), dense_scores.tolist()))
+        best = sorted(fused, key=lambda row: (-fused[row], row))[:k]
+        missing = [row for row in best if row not in cosine]
+        if missing:
+            cosine.update(self.cosine(vector, missing))
+        return [
+            Hit(
+                chunk=self.chunks[row],
+                score=fused[row],
+                dense_score=float(cosine[row]),
+                bm25_score=float(lexical[row]),
+                dense_rank=dense_rank.get(row),
+                bm25_rank=bm25_rank.get(row),
+            )
+            for row in best
+        ]
+
+    def cosine(self, vector: np.ndarray, rows: Sequence[int]) -> dict[int, float]:
+        """Cosine similarity of the query vector to specific rows."""
+        vectors = np.stack([self.dense.index.reconstruct(int(r)) for r in rows])
+        return dict(zip(rows, (vectors @ vector).tolist()))

@@ -1,0 +1,48 @@
+"""Municipal abbreviations in the strategy, expanded for search and explained when shown."""
+
+from __future__ import annotations
+
+import re
+
+from ingest.departments import DEPARTMENTS
+
+ABBREVIATIONS: dict[str, str] = {
+    **{d.code: d.name for d in DEPARTMENTS},
+    "SSP": "samarbejdet mellem skole, socialforvaltning og politi",
+    "SSP+": "SSP-samarbejdet for unge over 18 år",
+    "EKI": "Enheden for Kriminalpræventive Indsatser",
+    "HFI": "helhedsorienteret familieindsats",
+    "FILT": "Flerstrenget Indsats for Ledige i Tingbjerg",
+    "ØU": "Økonomiudvalget",
+    "KFU": "Kultur- og Fritidsudvalget",
+    "SIRI": "Styrelsen for International Rekruttering og Integration",
+    "DSB": "Danske Statsbaner",
+}
+
+# OCR reads Ø as @ or 0: "@KF", "@U".
+_OCR_O = "(?:Ø|@|0)"
+_ABBR_RE = re.compile(
+    r"(?<![\w@])("
+    + "|".join(re.escape(code).replace("Ø", _OCR_O) for code in sorted(ABBREVIATIONS, key=len, reverse=True))
+    + r")(?![\w+])"
+)
+
+
+def canonical_abbreviation(token: str) -> str:
+    return re.sub(r"^[@0]", "Ø", token)
+
+
+def find_abbreviations(text: str) -> list[str]:
+    """Abbreviations used in ``text`` (case-sensitive, as written in capitals), in first-use order."""
+    found: dict[str, None] = {}
+    for match in _ABBR_RE.finditer(text):
+        found.setdefault(canonical_abbreviation(match.group(1)), None)
+    return list(found)
+
+
+def expand_abbreviations(text: str) -> str:
+    """``text`` followed by the expansions of the abbreviations it uses (for search only)."""
+    found = find_abbreviations(text)
+    if not found:
+        return text
+    return text + " " + " ".join(ABBREVIATIONS[code] for code in found)

@@ -1,0 +1,56 @@
+"""The municipality's departments (forvaltninger) and how the strategy names them."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Department:
+    code: str
+    name: str
+    pattern: re.Pattern[str]
+
+
+def _dept(code: str, name: str, full: str) -> Department:
+    # Matches the full name (tolerant of OCR'd Danish letters and line-break hyphens) or the code.
+    code_re = code.replace("Ø", "(?:ø|@|o|0)").lower()
+    return Department(code, name, re.compile(rf"{full}|(?<![\w@]){code_re}(?!\w)", re.IGNORECASE))
+
+
+DEPARTMENTS: tuple[Department, ...] = (
+    _dept("KFF", "Kultur- og Fritidsforvaltningen", r"kultur-\s*og\s+fritidsforvaltning"),
+    _dept("SOF", "Socialforvaltningen", r"socialforvaltning"),
+    _dept("BUF", "Børne- og Ungdomsforvaltningen", r"b\S{1,3}rne-\s*og\s+ung\w{0,4}forvaltning"),
+    _dept(
+        "BIF", "Beskæftigelses- og Integrationsforvaltningen", r"besk\S{1,4}ftigelses-\s*og\s+integrationsforvaltning"
+    ),
+    _dept("TMF", "Teknik- og Miljøforvaltningen", r"teknik-\s*og\s+milj\S{1,2}forvaltning"),
+    _dept("ØKF", "Økonomiforvaltningen", r"(?<!\w)\S{0,2}konomiforvaltning"),
+    _dept("SUF", "Sundhedsforvaltningen", r"sundhedsforvaltning"),
+)
+
+_BY_KEY = {key.lower(): d for d in DEPARTMENTS for key in (d.code, d.name)}
+
+
+def find_departments(text: str) -> tuple[str, ...]:
+    """Full names of the departments a passage names, in the fixed order above."""
+    flat = re.sub(r"\s+", " ", text)
+    return tuple(d.name for d in DEPARTMENTS if d.pattern.search(flat))
+
+
+def resolve_department(value: str) -> Department | None:
+    """A department from its code ("SOF") or name, case-insensitive; None if unknown."""
+    key = value.strip().lower()
+    if key in _BY_KEY:
+        return _BY_KEY[key]
+    for d in DEPARTMENTS:
+        if d.pattern.fullmatch(key):
+            return d
+    return None
+
+
+def department_code(name: str) -> str:
+    d = resolve_department(name)
+    return d.code if d else name

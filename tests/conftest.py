@@ -1,0 +1,81 @@
+"""Shared fixtures: every test gets its own data directory; the real index is built once per session."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+os.environ["HF_HUB_OFFLINE"] = "1"
+os.environ["TRANSFORMERS_OFFLINE"] = "1"
+os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"
+
+from assistant.service import AssistantService  # noqa: E402
+from assistant.settings import BUNDLED_CORPUS, load_settings  # noqa: E402
+from index.embedders.base import BaseEmbedder, Kind  # noqa: E402
+from ingest.danish import terms  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+FIXTURES = Path(__file__).parent / "fixtures"
+CORPUS_FILE = BUNDLED_CORPUS / "sikker-by-eksempler-2022-2025.txt"
+
+
+@pytest.fixture(autouse=True)
+def _isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """No test reads or writes the checkout's data directory."""
+    home = tmp_path / "home"
+    monkeypatch.setenv("SIKKERBY_HOME", str(home))
+    return home
+
+
+class FakeEmbedder(BaseEmbedder):
+    """Deterministic bag-of-terms vectors: fast, for unit tests of logic around the real model."""
+
+    def __init__(self, dim: int = 64, name: str = "fake") -> None:
+        super().__init__(batch_size=8)
+        self._dim = dim
+        self.name = name
+        self.embedded: list[str] = []
+
+    @property
+    def id(self) -> str:
+        return f"fake:{self.name}:{self._dim}"
+
+    @property
+    def dim(self) -> int:
+        return self._dim
+
+    def embed_batch(self, texts: list[str], *, kind: Kind) -> np.ndarray:
+        if kind == "passage":
+            self.embedded.extend(texts)
+        out = np.zeros((len(texts), self._dim), dtype=np.float32)
+        for row, text in enumerate(texts):
+            for t in terms(text) or ["empty"]:
+                out[row, int(hashlib.md5(t.encode()).hexdigest(), 16) % self._dim] += 1.0
+        return out
+
+
+@pytest.fixture
+def fake_embedder() -> FakeEmbedder:
+    return FakeEmbedder()
+
+
+@pytest.fixture(scope="session")
+def built_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A data directory with the real index of the bundled strategy (real embedder, real FAISS)."""
+    home = tmp_path_factory.mktemp("built-home")
+    service = AssistantService(load_settings(data_dir=home))
+    result, report = service.build_index()
+    assert not result.errors
+    assert report is not None and report.status == "built"
+    return home
+
+
+@pytest.fixture(scope="session")
+def service(built_home: Path) -> AssistantService:
+    svc = AssistantService(load_settings(data_dir=built_home))
+    svc.load()
+    return svc

@@ -1,0 +1,149 @@
+"""The command line, run as a real subprocess against a real index."""
+
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import FIXTURES, ROOT
+
+pytestmark = pytest.mark.slow
+
+EXPECTED_DEN_KORTE_SNOR = {
+    "question": "Hvilket princip hører Den Korte Snor under?",
+    "answer": "Indsatsen hører under Fagprincip 1: «Vi samarbejder systematisk og koordineret med bern, unge og deres foraeldre og andre aktorer for, at alle har et berne og ungdomsliv uden kriminalitet og er en del af et positivt faellesskab.» [1]\n\nIndsatsen: Den Korte Snor er en kriminalitetsforebyggende indsats til bgrn og unge mellem 10-17 &r i Kebenhavn, der udviser uroskabende, kriminel eller bekymrende adfaerd. [2]",
+    "abstained": False,
+    "citations": [
+        {
+            "n": 1,
+            "chunk_id": "d860d850372413c6",
+            "document": "sikker-by-eksempler-2022-2025.txt",
+            "page": 3,
+            "principle": "Fagprincip 1",
+            "text": "Fagprincip 1: Vi samarbejder systematisk og koordineret med bern, unge og deres foraeldre og andre aktorer for, at alle har et berne og ungdomsliv uden kriminalitet og er en del af et positivt faellesskab.",
+            "score": 1.0,
+        },
+        {
+            "n": 2,
+            "chunk_id": "be7f8b2eb3874ac6",
+            "document": "sikker-by-eksempler-2022-2025.txt",
+            "page": 3,
+            "principle": "Fagprincip 1",
+            "text": "Den Korte Snor er en kriminalitetsforebyggende indsats til bgrn og unge mellem 10-17 &r i Kebenhavn, der udviser uroskabende, kriminel eller bekymrende adfaerd. Indsatsen kombinerer intensiv kontaktpersonindsats og familierddgivning, der skal sikre en hurtig opfelgning.",
+            "score": 0.9045,
+        },
+    ],
+}
+
+
+def run(args: list[str], home: Path, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "SIKKERBY_HOME": str(home)}
+    return subprocess.run(
+        [sys.executable, "-m", "sikkerby_cli", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=ROOT,
+        timeout=600,
+    )
+
+
+def test_ask_json_is_exact(built_home: Path):
+    result = run(["ask", "--json", "Hvilket princip hører Den Korte Snor under?"], built_home)
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    timing = data.pop("timing_ms")
+    assert set(timing) == {"retrieve", "answer", "total"}
+    assert all(isinstance(v, float) and v >= 0 for v in timing.values())
+    assert data == EXPECTED_DEN_KORTE_SNOR
+
+
+def test_batch_of_fifty_questions_in_one_process(built_home: Path, capsys: pytest.CaptureFixture[str]):
+    rows = [json.loads(line) for line in (FIXTURES / "questions.jsonl").read_text(encoding="utf-8").splitlines()]
+    questions = [r["question"] for r in rows]
+    questions = (questions * 2)[:50]
+    result = run(["ask", "--json", "-"], built_home, stdin="\n".join(questions) + "\n")
+    assert result.returncode == 0, result.stderr
+    answers = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [a["question"] for a in answers] == questions
+    for answer in answers:
+        assert set(answer) == {"question", "answer", "abstained", "citations", "timing_ms"}
+        for citation in answer["citations"]:
+            assert set(citation) == {"n", "chunk_id", "document", "page", "principle", "text", "score"}
+            assert citation["principle"] in {
+                None,
+                "Grundprincip 1",
+                "Grundprincip 2",
+                "Fagprincip 1",
+                "Fagprincip 2",
+                "Fagprincip 3",
+                "Fagprincip 4",
+                "Fagprincip 5",
+            }
+    totals = sorted(a["timing_ms"]["total"] for a in answers[1:])  # the first answer warms caches
+    p50 = statistics.median(totals)
+    p95 = totals[int(round(0.95 * (len(totals) - 1)))]
+    with capsys.disabled():
+        print(f"\n[cli batch] 50 questions, warm total latency p50 {p50:.1f} ms, p95 {p95:.1f} ms")
+
+
+def test_search_json_with_filter(built_home: Path):
+    result = run(["search", "natteliv", "-k", "3", "--principle", "Fagprincip 5", "--json"], built_home)
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert data["query"] == "natteliv"
+    assert [r["rank"] for r in data["results"]] == [1, 2, 3]
+    assert {r["principle"] for r in data["results"]} == {"Fagprincip 5"}
+
+
+def test_index_is_not_rebuilt_when_nothing_changed(built_home: Path):
+    result = run(["index", "--json", "--quiet"], built_home)
+    assert result.returncode == 0, result.stderr
+    summary = json.loads(result.stdout)
+    assert summary["status"] == "unchanged"
+    assert summary["chunks"] == 60
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["ask", ""], "error: the question is empty"),
+        (["ask", "   "], "error: the question is empty"),
+        (["search", "x", "--principle", "Fagprincip 9"], "error: unknown principle 'Fagprincip 9'"),
+        (["search", "x", "--department", "Politiet"], "error: unknown department 'Politiet'"),
+    ],
+)
+def test_user_errors_are_one_line_without_traceback(built_home: Path, args: list[str], message: str):
+    result = run(args, built_home)
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [result.stderr.strip()]
+    assert result.stderr.startswith(message)
+    assert "Traceback" not in result.stderr
+
+
+def test_no_index_is_a_clear_error(tmp_path: Path):
+    result = run(["ask", "Hvad er Den Korte Snor?"], tmp_path / "empty-home")
+    assert result.returncode == 2
+    assert (
+        result.stderr.strip() == f"error: no index in {tmp_path / 'empty-home' / 'index'}; run `sikkerby index` first"
+    )
+
+
+def test_index_errors_name_the_file(tmp_path: Path):
+    bad = tmp_path / "broken.pdf"
+    bad.write_bytes(b"%PDF-1.4 cut off")
+    missing = tmp_path / "missing.txt"
+    result = run(["index", "--quiet", str(missing)], tmp_path / "home")
+    assert result.returncode == 2
+    assert result.stderr.strip() == f"error: {missing}: file not found"
+    result = run(["index", "--quiet", str(bad), str(FIXTURES / "plain_sample.pdf")], tmp_path / "home")
+    assert result.returncode == 1  # the good file is indexed, the bad one reported
+    assert result.stderr.strip().startswith(f"error: {bad}: unreadable PDF")
+    assert "Indexed" in result.stdout and "Traceback" not in result.stderr
