@@ -6,7 +6,23 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export GRADIO_ANALYTICS_ENABLED := False
 
-.PHONY: setup setup-dev index run test lint format bench clean
+.PHONY: setup setup-dev system-deps index run test lint format bench clean
+
+# Debian packages: the Danish hunspell dictionary for OCR repair. Installed with apt-get when missing
+# (as root, or through sudo); without it the repair falls back to word frequencies only.
+SYSTEM_PACKAGES := hunspell-da
+SYSTEM_FILES    := /usr/share/hunspell/da_DK.dic
+APT := $(shell if [ "$$(id -u)" = 0 ]; then echo apt-get; elif command -v sudo >/dev/null 2>&1; then echo "sudo apt-get"; fi)
+
+system-deps:
+	@missing=""; for f in $(SYSTEM_FILES); do [ -e "$$f" ] || missing=yes; done; \
+	if [ -n "$$missing" ]; then \
+	  if [ -n "$(APT)" ]; then \
+	    echo "Installing $(SYSTEM_PACKAGES) with apt-get"; \
+	    DEBIAN_FRONTEND=noninteractive $(APT) update -qq && \
+	    DEBIAN_FRONTEND=noninteractive $(APT) install -y -qq --no-install-recommends $(SYSTEM_PACKAGES) >/dev/null; \
+	  else echo "warning: cannot install $(SYSTEM_PACKAGES) (no root, no sudo); OCR repair will be weaker"; fi; \
+	fi
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -22,8 +38,8 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[st,dev]'
 	touch $@ $(VENV)/.installed
 
-setup: $(VENV)/.installed
-setup-dev: $(VENV)/.installed-dev
+setup: system-deps $(VENV)/.installed
+setup-dev: system-deps $(VENV)/.installed-dev
 
 index: setup
 	$(BIN)/sikkerby index

@@ -136,12 +136,18 @@ def cmd_search(args: argparse.Namespace) -> int:
 
 
 def _format_answer(answer: Any) -> str:
+    from ingest.abbreviations import explain_abbreviations
+
     lines = [answer.answer]
     if answer.citations:
         lines += ["", "Kilder:"]
         for c in answer.citations:
             where = " · ".join([c.principle or "uden princip", f"side {c.page}", c.document])
             lines.append(f"[{c.n}] {where}\n    {c.text}")
+        shown = answer.answer + " " + " ".join(c.text for c in answer.citations)
+        explained = explain_abbreviations(shown)
+        if explained:
+            lines += ["", "Forkortelser: " + "; ".join(f"{code} = {meaning}" for code, meaning in explained)]
     return "\n".join(lines)
 
 
@@ -178,6 +184,49 @@ def cmd_ask(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+# -- repair ---------------------------------------------------------------------------------------
+
+
+def cmd_repair(args: argparse.Namespace) -> int:
+    import difflib
+
+    from ingest.lexicon import default_lexicon
+    from ingest.loaders import decode_text, load_document
+
+    path = args.file
+    document = load_document(path)  # raises IngestError with the file and reason
+    if path.lower().endswith(".pdf"):
+        text = "\f".join(page.text for page in document.pages)
+    else:
+        with open(path, "rb") as fh:
+            text = decode_text(fh.read(), path)
+    if not default_lexicon().available:
+        print(
+            "warning: hunspell-da not found (apt-get install hunspell-da); judging words by frequency only",
+            file=sys.stderr,
+        )
+    from ingest.repair import OcrRepairer
+
+    repair = OcrRepairer().for_document(text)
+    repaired = repair.repair(text)
+    if not args.diff:
+        sys.stdout.write(repaired)
+        return EXIT_OK
+    changes = repair.changes(text)
+    diff = difflib.unified_diff(
+        text.splitlines(),
+        repaired.splitlines(),
+        fromfile=f"{path} (OCR)",
+        tofile=f"{path} (repaired)",
+        lineterm="",
+        n=0,
+    )
+    for line in diff:
+        print(line)
+    print(f"{len(changes)} words changed; estimated OCR damage {repair.damage:.1%} of words", file=sys.stderr)
+    return EXIT_OK
+
+
 # -- parser -----------------------------------------------------------------------------------------
 
 
@@ -209,6 +258,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-k", type=int, default=5, help="number of results")
     add_filters(p)
     p.set_defaults(func=cmd_search)
+
+    p = sub.add_parser("repair", help="print a file with its OCR'd Danish letters repaired")
+    p.add_argument("file", help="a .txt, .md or .pdf file")
+    p.add_argument("--diff", action="store_true", help="show only what changed (unified diff)")
+    p.set_defaults(func=cmd_repair)
 
     p = sub.add_parser("ask", help="a cited answer; '-' reads one question per line from stdin")
     p.add_argument("question")

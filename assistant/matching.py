@@ -8,7 +8,7 @@ from functools import lru_cache
 
 from wordfreq import zipf_frequency
 
-from index.bm25 import COMPOUND_MIN, BM25Index
+from index.bm25 import COMPOUND_MIN, PART_WEIGHT, BM25Index
 from index.text import query_terms
 from ingest.danish import SKELETON_MIN, skeleton, terms, words
 
@@ -47,15 +47,26 @@ class TermMatcher:
         self.bm25 = bm25
 
     def idf(self, term: str) -> float:
+        """IDF from the index; a term found only inside compounds counts as rare, a term found only
+        through its parts as absent (the most specific, so the most telling when missing)."""
         n = max(self.bm25.size, 1)
         df = self.bm25.document_frequency(term)
-        if df == 0:
-            df = 1 if self.bm25.expand(term) else 0
+        if df == 0 and self.bm25.expand(term) and not self.partial([term]):
+            df = 1
         return math.log(1 + (n - df + 0.5) / (df + 0.5))
 
     def unknown(self, question_terms: list[str]) -> list[str]:
-        """Terms that occur nowhere in the corpus, not even inside a compound."""
+        """Terms that occur nowhere in the corpus, not even inside a compound or through a part."""
         return [t for t in question_terms if not self.bm25.expand(t)]
+
+    def partial(self, question_terms: list[str]) -> list[str]:
+        """Compound terms absent from the corpus of which only a part occurs ("klassetrin")."""
+        out = []
+        for t in question_terms:
+            found = self.bm25.expand(t)
+            if found and all(w == PART_WEIGHT for _, w in found):
+                out.append(t)
+        return out
 
     def coverage(self, question_terms: list[str], text: str) -> float:
         """IDF-weighted share of the question's terms found in ``text``."""

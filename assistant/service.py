@@ -90,7 +90,8 @@ class AssistantService:
 
     def ingest(self, paths: Iterable[str | Path] | None = None) -> IngestResult:
         """Chunks of ``paths`` (default: the configured corpus)."""
-        return Ingestor().ingest(list(paths) if paths is not None else list(self.settings.corpus))
+        ingestor = Ingestor(repair=self.settings.repair, cache_dir=self.settings.data_dir / "cache" / "chunks")
+        return ingestor.ingest(list(paths) if paths is not None else list(self.settings.corpus))
 
     def build_index(
         self,
@@ -240,8 +241,10 @@ class AssistantService:
             return self._which_principle(question, residual, unknown, search_filter, loaded, clock)
 
         with clock:
-            hits = loaded.retriever.search(question, k=self.settings.top_k, search_filter=search_filter)
-        verdict = self._abstention(question, question_terms, unknown, hits)
+            hits = loaded.retriever.search(
+                question, k=self.settings.top_k, search_filter=search_filter, lexical=not english
+            )
+        verdict = self._abstention(question, question_terms, unknown, hits, loaded, english=english)
         if verdict is not None:
             return composer.abstain(verdict)
         return composer.general(question, hits, question_terms)
@@ -262,7 +265,8 @@ class AssistantService:
                 k=8,
                 search_filter=SearchFilter(kinds=(KIND_INITIATIVE,), departments=search_filter.departments),
             )
-        verdict = self._abstention(question, focus, [t for t in unknown if t in focus], hits)
+        focus_unknown = [t for t in unknown if t in focus]
+        verdict = self._abstention(question, focus, focus_unknown, hits, loaded, english=is_english(question))
         if verdict is not None:
             return loaded.composer.abstain(verdict)
         covered = [(loaded.matcher.coverage(focus, h.chunk.text), h) for h in hits]
@@ -276,20 +280,30 @@ class AssistantService:
         return loaded.composer.which_principle(matches)
 
     def _abstention(
-        self, question: str, question_terms: list[str], unknown: list[str], hits: Sequence[Hit]
+        self,
+        question: str,
+        question_terms: list[str],
+        unknown: list[str],
+        hits: Sequence[Hit],
+        loaded: _Loaded,
+        *,
+        english: bool = False,
     ) -> str | None:
-        """Why the document cannot answer, or None when the hits are good enough to answer from."""
+        """Why the document cannot answer, or None when the hits are good enough to answer from.
+
+        A question whose words are largely absent from the corpus (a compound of which only a part
+        occurs counts half) is about something the document does not cover, however similar some
+        passage looks; otherwise the most similar passage must be similar enough."""
         if not hits:
             return NO_MATCH
-        top = hits[0].dense_score
-        share = len(unknown) / len(question_terms) if question_terms else 0.0
-        if unknown and (
-            share >= 0.75
-            or (share >= 0.5 and top < self.settings.strong_similarity)
-            or top < self.settings.min_similarity + 0.03
-        ):
-            return not_mentioned(question, unknown)
-        if top < self.settings.min_similarity:
+        top = max(h.dense_score for h in hits)
+        floor = self.settings.min_similarity - (0.02 if english else 0.0)
+        partial = [] if english else loaded.matcher.partial(question_terms)
+        if question_terms and (unknown or partial):
+            share = (len(unknown) + 0.5 * len(partial)) / len(question_terms)
+            if share >= 0.5 or top < floor + 0.05:
+                return not_mentioned(question, unknown or partial)
+        if top < floor:
             return NO_MATCH
         return None
 

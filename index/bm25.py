@@ -17,6 +17,9 @@ COMPOUND_WEIGHT = 0.5
 #: A query term missing from the vocabulary also matches terms with the same consonant skeleton
 #: (OCR-damaged spellings such as "natteveert" for "nattevært").
 SKELETON_WEIGHT = 0.8
+#: A query compound missing from the vocabulary matches its known parts ("bandekriminalitet").
+PART_MIN = 4
+PART_WEIGHT = 0.4
 
 
 class BM25Index:
@@ -51,6 +54,8 @@ class BM25Index:
             out.append((term, 1.0))
         else:
             out.extend((found, SKELETON_WEIGHT) for found in self._skeletons.get(skeleton(term), ()))
+            if not out:
+                out.extend((part, PART_WEIGHT) for part in self.known_parts(term))
         if len(term) >= COMPOUND_MIN:
             for found in _with_prefix(self._sorted, term):
                 if found != term:
@@ -60,6 +65,17 @@ class BM25Index:
                 if found != term:
                     out.append((found, COMPOUND_WEIGHT))
         return out
+
+    def known_parts(self, term: str) -> list[str]:
+        """Vocabulary terms that a compound query term starts or ends with (at least 4 letters)."""
+        parts = []
+        for i in range(PART_MIN, len(term) - 2):
+            if term[:i] in self.vocab:
+                parts.append(term[:i])
+        for i in range(2, len(term) - PART_MIN + 1):
+            if term[i:] in self.vocab:
+                parts.append(term[i:])
+        return parts
 
     def scores(self, query_terms: list[str]) -> np.ndarray:
         total = np.zeros(self.size, dtype=np.float32)

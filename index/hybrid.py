@@ -10,6 +10,7 @@ import numpy as np
 from index.bm25 import BM25Index
 from index.dense import DenseIndex
 from index.embedders.base import Embedder
+from index.query import QueryNormalizer
 from index.text import query_terms
 from ingest.chunk import Chunk
 
@@ -67,6 +68,7 @@ class HybridRetriever:
         self.embedder = embedder
         self.rrf_k = rrf_k
         self.candidates = candidates
+        self.normalizer = QueryNormalizer(chunks)
 
     def allowed_rows(self, search_filter: SearchFilter) -> np.ndarray | None:
         if search_filter.empty:
@@ -74,12 +76,20 @@ class HybridRetriever:
         return np.array([i for i, c in enumerate(self.chunks) if search_filter.accepts(c)], dtype=np.int64)
 
     def query_vector(self, query: str) -> np.ndarray:
-        return self.embedder.embed_queries([query])[0]
+        """The query's embedding, after respelling it the corpus's way and spelling out abbreviations."""
+        return self.embedder.embed_queries([self.normalizer.normalize(query)])[0]
 
     def search(
-        self, query: str, *, k: int = 5, search_filter: SearchFilter | None = None, vector: np.ndarray | None = None
+        self,
+        query: str,
+        *,
+        k: int = 5,
+        search_filter: SearchFilter | None = None,
+        vector: np.ndarray | None = None,
+        lexical: bool = True,
     ) -> list[Hit]:
-        """The ``k`` best chunks for ``query`` among those the filter accepts."""
+        """The ``k`` best chunks for ``query`` among those the filter accepts; ``lexical=False``
+        ranks by the embedding alone (for questions in another language than the documents)."""
         search_filter = search_filter or SearchFilter()
         allowed = self.allowed_rows(search_filter)
         if allowed is not None and len(allowed) == 0:
@@ -88,13 +98,16 @@ class HybridRetriever:
             vector = self.query_vector(query)
         n_candidates = max(self.candidates, k)
         dense_scores, dense_ids = self.dense.search(vector, n_candidates, allowed=allowed)
-        lexical = self.bm25.scores(query_terms(query))
-        if allowed is not None:
-            mask = np.zeros(len(lexical), dtype=bool)
-            mask[allowed] = True
-            lexical = np.where(mask, lexical, 0.0)
-        positive = np.flatnonzero(lexical > 0)
-        order = positive[np.argsort(-lexical[positive], kind="stable")][:n_candidates]
+        if lexical:
+            scores = self.bm25.scores(query_terms(query))
+            if allowed is not None:
+                mask = np.zeros(len(scores), dtype=bool)
+                mask[allowed] = True
+                scores = np.where(mask, scores, 0.0)
+        else:
+            scores = np.zeros(self.bm25.size, dtype=np.float32)
+        positive = np.flatnonzero(scores > 0)
+        order = positive[np.argsort(-scores[positive], kind="stable")][:n_candidates]
 
         fused: dict[int, float] = {}
         dense_rank: dict[int, int] = {}
@@ -115,7 +128,7 @@ class HybridRetriever:
                 chunk=self.chunks[row],
                 score=fused[row],
                 dense_score=float(cosine[row]),
-                bm25_score=float(lexical[row]),
+                bm25_score=float(scores[row]),
                 dense_rank=dense_rank.get(row),
                 bm25_rank=bm25_rank.get(row),
             )

@@ -46,3 +46,13 @@ def expand_abbreviations(text: str) -> str:
     if not found:
         return text
     return text + " " + " ".join(ABBREVIATIONS[code] for code in found)
+
+
+def explain_abbreviations(text: str) -> list[tuple[str, str]]:
+    """(abbreviation, meaning) for each abbreviation ``text`` uses, to show beside a passage."""
+    return [(code, ABBREVIATIONS[code]) for code in find_abbreviations(text)]
+
+
+def expand_inline(text: str) -> str:
+    """``text`` with each abbreviation followed by its meaning: "SOF" -> "SOF (Socialforvaltningen)"."""
+    return _ABBR_RE.sub(lambda m: f"{m.group(1)} ({ABBREVIATIONS[canonical_abbreviation(m.group(1))]})", text)

@@ -1,16 +1,25 @@
-"""From files to chunks: load, parse the structure if there is one, else split plainly."""
+"""From files to chunks: load, repair OCR'd Danish, parse the structure if there is one, else split
+plainly. Results are cached per file content, so an unchanged corpus is not parsed or repaired again."""
 
 from __future__ import annotations
 
+import hashlib
+import json
+import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ingest.chunk import Chunk
+from ingest.document import Document
 from ingest.errors import IngestError
 from ingest.loaders import expand_paths, load_document
 from ingest.splitter import PlainSplitter
-from ingest.structure import Repair, StrategyParser
+from ingest.structure import PARSER_VERSION, StrategyParser
+
+if TYPE_CHECKING:
+    from ingest.repair import OcrRepairer
 
 
 @dataclass
@@ -25,19 +34,43 @@ class IngestResult:
 class Ingestor:
     """Turns files into chunks; one bad file never stops the others."""
 
-    def __init__(self, *, repair: Repair | None = None, chunk_size: int = 900) -> None:
-        self.parser = StrategyParser(repair=repair)
-        self.splitter = PlainSplitter(chunk_size=chunk_size, repair=repair)
+    def __init__(self, *, repair: bool = True, chunk_size: int = 900, cache_dir: Path | None = None) -> None:
+        self.repair = repair
+        self.chunk_size = chunk_size
+        self.cache_dir = cache_dir
+        self._repairer: OcrRepairer | None = None
+
+    @property
+    def repairer(self) -> OcrRepairer:
+        """Created on first use: the lexicon behind it takes seconds to load."""
+        if self._repairer is None:
+            from ingest.repair import OcrRepairer
+
+            self._repairer = OcrRepairer()
+        return self._repairer
+
+    def _fingerprint(self) -> str:
+        repair = self.repairer.fingerprint if self.repair else "no-repair"
+        return f"parser{PARSER_VERSION}:{repair}:size{self.chunk_size}"
+
+    def chunk_document(self, document: Document) -> list[Chunk]:
+        """Chunks of one loaded document (structure-aware when it has the principle table)."""
+        fix = self.repairer.for_document(document.text).repair if self.repair else None
+        chunks = StrategyParser(repair=fix).parse(document)
+        if chunks is None:
+            chunks = PlainSplitter(chunk_size=self.chunk_size, repair=fix).split(document)
+        return chunks
 
     def ingest(self, paths: Iterable[str | Path]) -> IngestResult:
         result = IngestResult()
         seen: set[str] = set()
         for path in expand_paths(list(paths)):
             try:
-                document = load_document(path)
-                chunks = self.parser.parse(document)
+                chunks = self._cached(path)
                 if chunks is None:
-                    chunks = self.splitter.split(document)
+                    document = load_document(path)
+                    chunks = self.chunk_document(document)
+                    self._store(path, chunks)
             except IngestError as exc:
                 result.errors.append(exc)
                 continue
@@ -47,10 +80,45 @@ class Ingestor:
             if not chunks:
                 result.errors.append(IngestError(path, "no text to index"))
                 continue
-            if document.name in seen:
-                result.errors.append(IngestError(path, f"another file is also named {document.name}"))
+            name = chunks[0].document
+            if name in seen:
+                result.errors.append(IngestError(path, f"another file is also named {name}"))
                 continue
-            seen.add(document.name)
-            result.documents.append(document.name)
+            seen.add(name)
+            result.documents.append(name)
             result.chunks.extend(chunks)
         return result
+
+    # -- cache of chunks by file content ------------------------------------------------------------
+
+    def _cache_path(self, path: Path) -> Path | None:
+        if self.cache_dir is None:
+            return None
+        try:
+            data = path.read_bytes()
+        except OSError:
+            return None
+        key = hashlib.sha256(data + path.name.encode() + self._fingerprint().encode()).hexdigest()[:32]
+        return self.cache_dir / f"{key}.jsonl"
+
+    def _cached(self, path: Path) -> list[Chunk] | None:
+        cache = self._cache_path(path) if path.is_file() else None
+        if cache is None or not cache.is_file():
+            return None
+        try:
+            lines = cache.read_text(encoding="utf-8").splitlines()
+            chunks = [Chunk.from_dict(json.loads(line)) for line in lines]
+        except (OSError, ValueError, TypeError):
+            return None  # a damaged cache entry is rebuilt, never trusted
+        if any(c.id != c.compute_id() for c in chunks):
+            return None
+        return chunks
+
+    def _store(self, path: Path, chunks: list[Chunk]) -> None:
+        cache = self._cache_path(path)
+        if cache is None:
+            return
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        tmp = cache.with_suffix(f".tmp{os.getpid()}")
+        tmp.write_text("".join(json.dumps(c.to_dict(), ensure_ascii=False) + "\n" for c in chunks), encoding="utf-8")
+        os.replace(tmp, cache)

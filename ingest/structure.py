@@ -16,6 +16,8 @@ from ingest.danish import fold, term, words
 from ingest.departments import find_departments
 from ingest.document import Document
 
+#: Bump when parsing changes, so cached chunks are redone.
+PARSER_VERSION = 1
 PRINCIPLE_KINDS = ("Grundprincip", "Fagprincip")
 _HEADER_RE = re.compile(r"^(grundprincip|fagprincip)(?:\s+(\d))?\s*:?$", re.IGNORECASE)
 _NUMBER_RE = re.compile(r"^(\d)\s*[.)]\s*")
@@ -188,8 +190,10 @@ class StrategyParser:
         chunks: list[Chunk] = []
         intro = [line for line in lines[: header_idx[0]] if line.text.strip().lower() not in _TABLE_HEADER]
         if any(line.text for line in intro):
-            text = "\n\n".join(join_lines([x.text for x in p]) for p in _paragraphs(intro))
-            chunks.append(self._chunk(document, intro[0].page, text, KIND_INTRO, None, None, len(chunks)))
+            raw = "\n\n".join(join_lines([x.text for x in p]) for p in _paragraphs(intro))
+            chunks.append(
+                self._chunk(document, intro[0].page, self.repair(raw), KIND_INTRO, None, None, len(chunks), raw=raw)
+            )
         bounds = [*header_idx, len(lines)]
         counters: dict[str, int] = {}
         for start, end in zip(bounds, bounds[1:]):

@@ -11,13 +11,13 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import FIXTURES, ROOT
+from tests.conftest import CORPUS_FILE, FIXTURES, ROOT
 
 pytestmark = pytest.mark.slow
 
 EXPECTED_DEN_KORTE_SNOR = {
     "question": "Hvilket princip hører Den Korte Snor under?",
-    "answer": "Indsatsen hører under Fagprincip 1: «Vi samarbejder systematisk og koordineret med bern, unge og deres foraeldre og andre aktorer for, at alle har et berne og ungdomsliv uden kriminalitet og er en del af et positivt faellesskab.» [1]\n\nIndsatsen: Den Korte Snor er en kriminalitetsforebyggende indsats til bgrn og unge mellem 10-17 &r i Kebenhavn, der udviser uroskabende, kriminel eller bekymrende adfaerd. [2]",
+    "answer": "Indsatsen hører under Fagprincip 1: «Vi samarbejder systematisk og koordineret med børn, unge og deres forældre og andre aktører for, at alle har et børne og ungdomsliv uden kriminalitet og er en del af et positivt fællesskab.» [1]\n\nIndsatsen: Den Korte Snor er en kriminalitetsforebyggende indsats til børn og unge mellem 10-17 år i København, der udviser uroskabende, kriminel eller bekymrende adfærd. [2]",
     "abstained": False,
     "citations": [
         {
@@ -26,7 +26,7 @@ EXPECTED_DEN_KORTE_SNOR = {
             "document": "sikker-by-eksempler-2022-2025.txt",
             "page": 3,
             "principle": "Fagprincip 1",
-            "text": "Fagprincip 1: Vi samarbejder systematisk og koordineret med bern, unge og deres foraeldre og andre aktorer for, at alle har et berne og ungdomsliv uden kriminalitet og er en del af et positivt faellesskab.",
+            "text": "Fagprincip 1: Vi samarbejder systematisk og koordineret med børn, unge og deres forældre og andre aktører for, at alle har et børne og ungdomsliv uden kriminalitet og er en del af et positivt fællesskab.",
             "score": 1.0,
         },
         {
@@ -35,8 +35,8 @@ EXPECTED_DEN_KORTE_SNOR = {
             "document": "sikker-by-eksempler-2022-2025.txt",
             "page": 3,
             "principle": "Fagprincip 1",
-            "text": "Den Korte Snor er en kriminalitetsforebyggende indsats til bgrn og unge mellem 10-17 &r i Kebenhavn, der udviser uroskabende, kriminel eller bekymrende adfaerd. Indsatsen kombinerer intensiv kontaktpersonindsats og familierddgivning, der skal sikre en hurtig opfelgning.",
-            "score": 0.9045,
+            "text": "Den Korte Snor er en kriminalitetsforebyggende indsats til børn og unge mellem 10-17 år i København, der udviser uroskabende, kriminel eller bekymrende adfærd. Indsatsen kombinerer intensiv kontaktpersonindsats og familierådgivning, der skal sikre en hurtig opfølgning.",
+            "score": 0.9068,
         },
     ],
 }
@@ -147,3 +147,28 @@ def test_index_errors_name_the_file(tmp_path: Path):
     assert result.returncode == 1  # the good file is indexed, the bad one reported
     assert result.stderr.strip().startswith(f"error: {bad}: unreadable PDF")
     assert "Indexed" in result.stdout and "Traceback" not in result.stderr
+
+
+def test_repair_prints_readable_danish(tmp_path: Path):
+    result = run(["repair", str(CORPUS_FILE)], tmp_path / "home")
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert len(lines) == len(CORPUS_FILE.read_text(encoding="utf-8").splitlines())
+    assert lines[0] == " Eksempler på implementering af principperne i"
+    assert "Natteværterne holder ugentlige møder med nattelivsbranchen" in result.stdout
+    assert "Kebenhavn" not in result.stdout and "Kgbenhavn" not in result.stdout
+
+
+def test_repair_diff_shows_what_changed(tmp_path: Path):
+    result = run(["repair", "--diff", str(CORPUS_FILE)], tmp_path / "home")
+    assert result.returncode == 0, result.stderr
+    assert "-Kebenhavn." in result.stdout and "+København." in result.stdout
+    assert "words changed" in result.stderr
+    missing = run(["repair", str(tmp_path / "nope.pdf")], tmp_path / "home")
+    assert missing.returncode == 2 and missing.stderr.strip() == f"error: {tmp_path / 'nope.pdf'}: file not found"
+
+
+def test_text_answer_explains_abbreviations(built_home: Path):
+    result = run(["ask", "Hvad laver TMF?"], built_home)
+    assert result.returncode == 0, result.stderr
+    assert "Forkortelser: TMF = Teknik- og Miljøforvaltningen" in result.stdout

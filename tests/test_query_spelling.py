@@ -1,0 +1,51 @@
+"""Queries typed the way people type: without æ/ø/å, with ae/oe/aa, with abbreviations."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.service import AssistantService
+from ingest.danish import fold
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("Norrebro", "Nørrebro"),
+        ("Noerrebro station", "Nørrebro Station"),
+        ("born og unge mellem 10-17 ar", "Den Korte Snor"),
+        ("okonomiforvaltningen koordineringsgruppe", "Økonomiforvaltningen"),
+        ("Nattevaerterne og nattelivsbranchen", "nattelivsbranchen"),
+        ("Kobenhavnerteamet virkningsevaluering", "Københavnerteamet"),
+        ("hjemlose migranter", "hjemløse"),
+        ("lobende tryghedsindsats", "tryghedsindsatsen"),
+    ],
+)
+def test_queries_without_danish_letters_find_the_passage(service: AssistantService, query: str, expected: str):
+    hits = service.search(query, k=3)
+    assert any(expected in h.chunk.text for h in hits), [h.chunk.text[:80] for h in hits]
+
+
+def test_same_answer_with_and_without_danish_letters(service: AssistantService):
+    with_letters = service.ask("Hvad gør Børne- og Ungdomsforvaltningen for børn i udsatte byområder?")
+    without = service.ask("Hvad gor Borne- og Ungdomsforvaltningen for born i udsatte byomrader?")
+    assert not without.abstained
+    assert {c.chunk_id for c in without.citations} & {c.chunk_id for c in with_letters.citations}
+
+
+def test_abbreviations_are_expanded_for_search(service: AssistantService):
+    answer = service.ask("Hvad laver TMF?")
+    assert answer.answer.startswith("Teknik- og Miljøforvaltningen (TMF)")
+    hits = service.search("Hvad laver SOF på Vesterbro Bibliotek?", k=1)
+    assert "relationsmedarbejder fra SOF" in hits[0].chunk.text
+
+
+def test_citations_show_repaired_text_and_keep_the_raw(service: AssistantService):
+    answer = service.ask("Hvad er Den Korte Snor?")
+    citation = answer.citations[0]
+    assert "børn og unge mellem 10-17 år i København" in citation.text
+    chunk = service.chunk(citation.chunk_id)
+    assert chunk is not None and "bgrn og unge mellem 10-17 &r i Kebenhavn" in chunk.raw_text
+    assert fold("København") in fold(answer.answer)
