@@ -6,7 +6,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export GRADIO_ANALYTICS_ENABLED := False
 
-.PHONY: setup setup-dev system-deps index run test lint format bench clean
+.PHONY: setup setup-dev system-deps test-system-deps index run serve test lint format bench clean
 
 # Debian packages: the Danish hunspell dictionary for OCR repair. Installed with apt-get when missing
 # (as root, or through sudo); without it the repair falls back to word frequencies only.
@@ -14,15 +14,28 @@ SYSTEM_PACKAGES := hunspell-da
 SYSTEM_FILES    := /usr/share/hunspell/da_DK.dic
 APT := $(shell if [ "$$(id -u)" = 0 ]; then echo apt-get; elif command -v sudo >/dev/null 2>&1; then echo "sudo apt-get"; fi)
 
-system-deps:
-	@missing=""; for f in $(SYSTEM_FILES); do [ -e "$$f" ] || missing=yes; done; \
+# apt-get install $(1) unless all files $(2) exist
+define apt_install
+	@missing=""; for f in $(2); do [ -e "$$f" ] || missing=yes; done; \
 	if [ -n "$$missing" ]; then \
 	  if [ -n "$(APT)" ]; then \
-	    echo "Installing $(SYSTEM_PACKAGES) with apt-get"; \
+	    echo "Installing $(1) with apt-get"; \
 	    DEBIAN_FRONTEND=noninteractive $(APT) update -qq && \
-	    DEBIAN_FRONTEND=noninteractive $(APT) install -y -qq --no-install-recommends $(SYSTEM_PACKAGES) >/dev/null; \
-	  else echo "warning: cannot install $(SYSTEM_PACKAGES) (no root, no sudo); OCR repair will be weaker"; fi; \
+	    DEBIAN_FRONTEND=noninteractive $(APT) install -y -qq --no-install-recommends $(1) >/dev/null; \
+	  else echo "warning: cannot install $(1) (no root, no sudo)"; fi; \
 	fi
+endef
+
+system-deps:
+	$(call apt_install,$(SYSTEM_PACKAGES),$(SYSTEM_FILES))
+
+# the browser test drives Debian's chromium (never a browser downloaded by a test tool); the emoji font
+# makes the screenshots show emoji rather than empty boxes
+TEST_PACKAGES := chromium fonts-noto-color-emoji
+TEST_FILES    := /usr/bin/chromium /usr/share/fonts/truetype/noto/NotoColorEmoji.ttf
+
+test-system-deps:
+	$(call apt_install,$(TEST_PACKAGES),$(TEST_FILES))
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -39,13 +52,18 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 	touch $@ $(VENV)/.installed
 
 setup: system-deps $(VENV)/.installed
-setup-dev: system-deps $(VENV)/.installed-dev
+setup-dev: system-deps test-system-deps $(VENV)/.installed-dev
 
 index: setup
 	$(BIN)/sikkerby index
 
+# the main job: install, build the index, answer a sample question, start the chat on 127.0.0.1:7860
 run: index
 	$(BIN)/sikkerby ask "Hvilke indsatser hører under Fagprincip 2?"
+	$(BIN)/sikkerby serve
+
+serve: setup
+	$(BIN)/sikkerby serve
 
 test: setup-dev
 	$(BIN)/ruff check .
@@ -59,6 +77,9 @@ lint: setup-dev
 format: setup-dev
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
+
+bench: setup-dev
+	$(BIN)/python bench/cold_start.py
 
 clean:
 	rm -rf $(VENV) .sikkerby .pytest_cache .ruff_cache *.egg-info

@@ -6,6 +6,7 @@ import argparse
 import json
 import os
 import sys
+import time
 from collections.abc import Sequence
 from typing import Any
 
@@ -227,6 +228,45 @@ def cmd_repair(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+# -- serve and feedback -----------------------------------------------------------------------------
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    started = time.perf_counter()
+    service = _service(args)
+    if not service.store.exists():
+        raise CliError(f"no index in {service.settings.index_dir}; run `sikkerby index` first")
+    from ui.app import serve
+
+    demo = serve(service, host=args.host, port=args.port, prevent_thread_lock=True, quiet=True)
+    print(
+        f"Sikker By-assistenten kører på http://{args.host}:{args.port} "
+        f"(klar efter {time.perf_counter() - started:.1f} s). Stop med Ctrl+C.",
+        flush=True,
+    )
+    try:
+        demo.block_thread()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        demo.close()
+    return EXIT_OK
+
+
+def cmd_feedback_export(args: argparse.Namespace) -> int:
+    service = _service(args)
+    rating = {"all": None, "up": 1, "down": -1}[args.rating]
+    data = service.feedback.export(args.format, rating=rating)
+    if args.output:
+        with open(args.output, "w", encoding="utf-8", newline="") as fh:
+            fh.write(data)
+        count = data.count("\n") - (1 if args.format == "csv" else 0)
+        print(f"Wrote {count} feedback rows to {args.output}", file=sys.stderr)
+    else:
+        sys.stdout.write(data)
+    return EXIT_OK
+
+
 # -- parser -----------------------------------------------------------------------------------------
 
 
@@ -263,6 +303,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("file", help="a .txt, .md or .pdf file")
     p.add_argument("--diff", action="store_true", help="show only what changed (unified diff)")
     p.set_defaults(func=cmd_repair)
+
+    p = sub.add_parser("serve", help="start the chat in the browser (Gradio)")
+    p.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1: this machine only)")
+    p.add_argument("--port", type=int, default=7860, help="port (default 7860)")
+    p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser("feedback", help="thumbs up/down given in the chat")
+    fsub = p.add_subparsers(dest="feedback_command", required=True)
+    e = fsub.add_parser("export", help="write all feedback as JSON lines or CSV")
+    e.add_argument("--format", choices=["jsonl", "csv"], default="jsonl")
+    e.add_argument("--rating", choices=["all", "up", "down"], default="all", help="only thumbs up or down")
+    e.add_argument("--output", "-o", help="file to write (default: stdout)")
+    e.set_defaults(func=cmd_feedback_export)
 
     p = sub.add_parser("ask", help="a cited answer; '-' reads one question per line from stdin")
     p.add_argument("question")

@@ -264,6 +264,27 @@ class AnswerComposer:
             parts.append(f"{sentence} {ref}" if last_of_run else sentence)
         return Draft(" ".join(parts), citer.citations(), False, "general")
 
+    def best_sentence(self, chunk: Chunk, question_terms: list[str]) -> tuple[str, float]:
+        """The sentence of ``chunk`` that covers the question best, and how well."""
+        scored = [(self.matcher.coverage(question_terms, s), -i, s) for i, s in enumerate(split_sentences(chunk.text))]
+        if not scored:
+            return chunk.text, 0.0
+        coverage, _order, sentence = max(scored)
+        if coverage == 0:
+            coverage = self.matcher.coverage(question_terms, chunk.text)
+            sentence = _first_sentence(chunk) if coverage == 0 else sentence
+        return sentence, coverage
+
+    def follow_up_list(self, matches: Sequence[tuple[Chunk, str]], *, total: int, about: str) -> Draft:
+        """Which of the previous answer's initiatives concern ``about``."""
+        if not matches:
+            return self.abstain(f"Ingen af de {total} indsatser i det forrige svar passer på «{about}».")
+        citer = Citer()
+        lines = [f"{len(matches)} af de {total} indsatser i det forrige svar passer på «{about}»:", ""]
+        for chunk, sentence in matches:
+            lines.append(f"- {sentence} {citer.cite(chunk, score=1.0, highlight=sentence)}")
+        return Draft("\n".join(lines), citer.citations(), False, "follow_up")
+
     @staticmethod
     def abstain(reason: str) -> Draft:
         return Draft(reason, (), True, "abstained")

@@ -13,9 +13,12 @@ from pathlib import Path
 
 from assistant.answer import Answer, Timing
 from assistant.composer import NO_MATCH, AnswerComposer, Draft, not_mentioned
+from assistant.feedback import FeedbackStore
+from assistant.followup import FollowUp, follow_up_topic, resolve_follow_up
 from assistant.matching import TermMatcher, content_terms, is_english
 from assistant.router import (
     DEPARTMENT_LIST,
+    GENERAL,
     OVERVIEW,
     PRINCIPLE_LIST,
     PRINCIPLE_STATEMENT,
@@ -44,7 +47,8 @@ _ROUTING_TERMS = frozenset(
         "hvilke hvilket indsatser indsats initiativer tiltag eksempler projekter aktiviteter hører under falder "
         "ligger implementerer implementeres udmønter alle samtlige liste nævn vis giv udvalgte grundprincip "
         "grundprincippet fagprincip fagprincippet princip princippet nummer nr første andet anden tredje "
-        "fjerde femte finder man står nævnes har laver gør bidrager deltager forvaltning forvaltningen"
+        "fjerde femte finder man står nævnes har laver gør bidrager deltager forvaltning forvaltningen "
+        "disse heraf nævnte handler"
     )
 ) | {str(n) for n in range(1, 10)}
 
@@ -170,15 +174,32 @@ class AssistantService:
         search_filter = self.make_filter(principle=principle, departments=departments)
         return self.load().retriever.search(query, k=k or self.settings.top_k, search_filter=search_filter)
 
-    def ask(self, question: str, *, principle: str | None = None, departments: Sequence[str] = ()) -> Answer:
-        """A cited Danish answer, or an abstention when the document does not answer it."""
+    def ask(
+        self,
+        question: str,
+        *,
+        principle: str | None = None,
+        departments: Sequence[str] = (),
+        history: Sequence[Answer] = (),
+    ) -> Answer:
+        """A cited Danish answer, or an abstention when the document does not answer it.
+
+        ``history`` holds the conversation's earlier answers, so a follow-up ("Og hvilke af dem er for
+        unge over 18?") is answered about what the previous answer cited."""
         started = time.perf_counter()
         question_text = clean_question(question)
         loaded = self.load()
         search_filter = self.make_filter(principle=principle, departments=departments)
         route = self.router.route(question_text)
         clock = _Clock()
-        draft = self._answer(question_text, route, search_filter, loaded, clock)
+        follow_up = None
+        if history and route.kind in (GENERAL, WHICH_PRINCIPLE):
+            kinds = {c.id: c.kind for c in loaded.stored.chunks}
+            follow_up = resolve_follow_up(question_text, history, kinds)
+        if follow_up is not None:
+            draft = self._follow_up(question_text, route, follow_up, loaded, clock)
+        else:
+            draft = self._answer(question_text, route, search_filter, loaded, clock)
         total = (time.perf_counter() - started) * 1000
         return Answer(
             question=question,
@@ -249,6 +270,30 @@ class AssistantService:
             return composer.abstain(verdict)
         return composer.general(question, hits, question_terms)
 
+    def _follow_up(self, question: str, route: Route, follow_up: FollowUp, loaded: _Loaded, clock: _Clock) -> Draft:
+        """Answer about the chunks the previous answer cited."""
+        composer = loaded.composer
+        scope = [loaded.catalog.by_id[i] for i in follow_up.scope if i in loaded.catalog.by_id]
+        if route.kind == WHICH_PRINCIPLE and not follow_up.plural:
+            with clock:
+                hits = loaded.retriever.search(question, k=1, search_filter=SearchFilter(chunk_ids=follow_up.scope))
+            return composer.which_principle(hits)
+        about = [t for t in content_terms(question) if t not in _ROUTING_TERMS]
+        if follow_up.plural and about:
+            matches = []
+            for chunk in scope:
+                sentence, coverage = composer.best_sentence(chunk, about)
+                if coverage > 0:
+                    matches.append((chunk, sentence))
+            return composer.follow_up_list(matches, total=len(scope), about=follow_up_topic(question))
+        with clock:
+            hits = loaded.retriever.search(
+                question, k=min(self.settings.top_k, len(scope)), search_filter=SearchFilter(chunk_ids=follow_up.scope)
+            )
+        if not hits:
+            return composer.abstain(NO_MATCH)
+        return composer.general(question, hits, content_terms(question) or about)
+
     def _which_principle(
         self,
         question: str,
@@ -309,6 +354,24 @@ class AssistantService:
 
     def chunk(self, chunk_id: str) -> Chunk | None:
         return self.catalog.by_id.get(chunk_id)
+
+    # -- feedback ---------------------------------------------------------------------------------
+
+    @cached_property
+    def feedback(self) -> FeedbackStore:
+        return FeedbackStore(self.settings.feedback_db)
+
+    def record_feedback(self, answer: Answer, *, liked: bool, comment: str = "", session: str = "") -> int:
+        """Store a thumbs up or down on an answer, with its question and citations."""
+        return self.feedback.add(
+            rating=1 if liked else -1,
+            question=answer.question,
+            answer=answer.answer,
+            abstained=answer.abstained,
+            citations=[c.to_dict() for c in answer.citations],
+            comment=comment,
+            session=session,
+        )
 
 
 class _Clock:

@@ -96,6 +96,8 @@ def load_settings(**overrides: Any) -> Settings:
     for env, name in _ENV.items():
         if os.environ.get(env) not in (None, ""):
             values[name] = os.environ[env]
+    if os.environ.get("SIKKERBY_FEEDBACK_DB"):
+        values["extra"] = {**overrides.get("extra", {}), "feedback_db": os.environ["SIKKERBY_FEEDBACK_DB"]}
     corpus_env = os.environ.get("SIKKERBY_CORPUS")
     if corpus_env:
         values["corpus"] = tuple(Path(p) for p in corpus_env.split(os.pathsep) if p)

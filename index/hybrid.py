@@ -34,8 +34,11 @@ class SearchFilter:
     departments: tuple[str, ...] = ()
     kinds: tuple[str, ...] = ()
     documents: tuple[str, ...] = ()
+    chunk_ids: tuple[str, ...] = ()
 
     def accepts(self, chunk: Chunk) -> bool:
+        if self.chunk_ids and chunk.id not in self.chunk_ids:
+            return False
         if self.principle and chunk.principle != self.principle:
             return False
         if self.departments and not set(self.departments) & set(chunk.departments):
@@ -46,7 +49,7 @@ class SearchFilter:
 
     @property
     def empty(self) -> bool:
-        return not (self.principle or self.departments or self.kinds or self.documents)
+        return not (self.principle or self.departments or self.kinds or self.documents or self.chunk_ids)
 
 
 class HybridRetriever:

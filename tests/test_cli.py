@@ -172,3 +172,53 @@ def test_text_answer_explains_abbreviations(built_home: Path):
     result = run(["ask", "Hvad laver TMF?"], built_home)
     assert result.returncode == 0, result.stderr
     assert "Forkortelser: TMF = Teknik- og Miljøforvaltningen" in result.stdout
+
+
+def test_feedback_export_jsonl_and_csv(tmp_path: Path):
+    from assistant.feedback import FeedbackStore
+
+    home = tmp_path / "home"
+    store = FeedbackStore(home / "feedback.sqlite3")
+    store.add(
+        rating=-1,
+        question="Hvem er overborgmester?",
+        answer="Det står der ikke noget om.",
+        abstained=True,
+        citations=[],
+    )
+    store.add(
+        rating=1,
+        question="Hvad er FILT?",
+        answer="FILT er … [1]",
+        abstained=False,
+        citations=[{"n": 1, "chunk_id": "c1", "page": 4}],
+    )
+    result = run(["feedback", "export", "--format", "jsonl", "--rating", "down"], home)
+    assert result.returncode == 0, result.stderr
+    rows = [json.loads(line) for line in result.stdout.splitlines()]
+    assert len(rows) == 1
+    row = rows[0]
+    assert set(row) == {
+        "id",
+        "created_at",
+        "rating",
+        "question",
+        "answer",
+        "abstained",
+        "citations",
+        "comment",
+        "session",
+    }
+    assert (row["id"], row["rating"], row["question"], row["abstained"], row["citations"]) == (
+        1,
+        -1,
+        "Hvem er overborgmester?",
+        True,
+        [],
+    )
+    out = tmp_path / "feedback.csv"
+    result = run(["feedback", "export", "--format", "csv", "--output", str(out)], home)
+    assert result.returncode == 0, result.stderr
+    lines = out.read_text(encoding="utf-8").splitlines()
+    assert lines[0] == "id,created_at,rating,question,answer,abstained,citations,comment,session"
+    assert len(lines) == 3 and '"[{""n"": 1, ""chunk_id"": ""c1"", ""page"": 4}]"' in lines[2]

@@ -91,3 +91,19 @@ def test_which_principle_names_the_principle(service: AssistantService):
 def test_filters_restrict_answers(service: AssistantService):
     answer = service.ask("Hvad gør man for unge?", principle="Fagprincip 2")
     assert answer.citations and {c.principle for c in answer.citations} == {"Fagprincip 2"}
+
+
+def test_follow_up_questions_use_the_conversation(service: AssistantService):
+    first = service.ask("Hvilke indsatser hører under Fagprincip 2?")
+    follow = service.ask("Og hvilke af dem er for unge over 18?", history=[first])
+    assert not follow.abstained
+    assert follow.answer.startswith("2 af de 5 indsatser i det forrige svar passer på «for unge over 18»")
+    assert {c.chunk_id for c in follow.citations} < {c.chunk_id for c in first.citations}
+    assert any("18+ indsatsen" in c.text for c in follow.citations)
+    assert {c.principle for c in follow.citations} == {"Fagprincip 2"}
+
+    korte_snor = service.ask("Hvad er Den Korte Snor?", history=[first, follow])
+    assert korte_snor.citations[0].text.startswith("Den Korte Snor")  # "Den" is a name here, not a pronoun
+    principle = service.ask("Hvilket princip hører den under?", history=[first, follow, korte_snor])
+    assert "Fagprincip 1" in principle.answer
+    assert not service.ask("Hvilket princip hører den under?").answer.startswith("Indsatsen hører under Fagprincip 1")

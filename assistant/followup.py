@@ -1,0 +1,58 @@
+"""Follow-up questions in a conversation: what "dem", "de" or "den" refers to."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from assistant.answer import Answer
+from ingest.chunk import KIND_INITIATIVE
+from ingest.danish import fold
+
+# "Og hvilke af dem ...", "Hvilke af disse ...", "Hvem står bag den?", "What about them?"
+_PLURAL = re.compile(r"\b(af dem|af disse|heraf|dem|disse|deres|de nevnte|of them|those|them|these)\b")
+_SINGULAR = re.compile(
+    r"\b([Dd]en|[Dd]et|[Dd]enne|[Dd]ette|[Ii]ndsatsen|[Ii]nitiativet|it|that one|this one)\b(?!\s+[A-ZÆØÅ])"
+)
+_CONTINUES = re.compile(r"^(og|men|hvad med|hvad sa med|and|but|what about)\b")
+
+
+@dataclass(frozen=True)
+class FollowUp:
+    """A question that refers to the previous answer: ``scope`` are the chunks it refers to."""
+
+    scope: tuple[str, ...]
+    plural: bool
+    previous: Answer
+
+
+def resolve_follow_up(question: str, history: Sequence[Answer], chunk_kinds: dict[str, str]) -> FollowUp | None:
+    """The chunks a follow-up refers to, taken from the last answer that cited initiatives."""
+    text = fold(question)
+    plural = bool(_PLURAL.search(text))
+    # "den"/"det" before a capitalised word is part of a name ("Den Korte Snor"), not a pronoun
+    singular = not plural and bool(_SINGULAR.search(question)) and len(text.split()) <= 12
+    if not (plural or singular or _CONTINUES.match(text)):
+        return None
+    for previous in reversed(history):
+        cited = [c.chunk_id for c in previous.citations if chunk_kinds.get(c.chunk_id) == KIND_INITIATIVE]
+        if previous.abstained or not cited:
+            continue
+        if singular:
+            return FollowUp(scope=(cited[0],), plural=False, previous=previous)
+        if plural or _CONTINUES.match(text):
+            return FollowUp(scope=tuple(cited), plural=len(cited) > 1, previous=previous)
+    return None
+
+
+_TOPIC_SPLIT = re.compile(r"\b(?:af dem|af disse|heraf|of them|of those)\b", re.IGNORECASE)
+_TOPIC_LEAD = re.compile(r"^\s*(?:(?:er|der|som|handler|drejer sig|har|om|is|are|about)\s+)*", re.IGNORECASE)
+
+
+def follow_up_topic(question: str) -> str:
+    """What a plural follow-up asks about, in the user's words: "Og hvilke af dem er for unge over 18?"
+    -> "for unge over 18"."""
+    tail = _TOPIC_SPLIT.split(question)[-1]
+    tail = _TOPIC_LEAD.sub("", tail).strip(" ?.!")
+    return tail or question.strip(" ?.!")

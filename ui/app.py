@@ -1,0 +1,251 @@
+"""The Gradio app: a Danish chat with cited answers, and an overview of the strategy. Callbacks only
+call the AssistantService; this module holds no retrieval or answer logic."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+import gradio as gr  # noqa: E402
+
+from assistant.answer import Answer  # noqa: E402
+from assistant.service import AssistantService, ServiceError  # noqa: E402
+from ui.render import (  # noqa: E402
+    ALL_PRINCIPLES,
+    answer_markdown,
+    conversation_markdown,
+    department_choices,
+    department_from_choice,
+    esc,
+    overview_html,
+    overview_intro,
+    sources_markdown,
+    sources_title,
+)
+
+EXAMPLES = (
+    "Hvilke indsatser hører under Fagprincip 2?",
+    "Hvilket princip hører Den Korte Snor under?",
+    "Hvad laver Natteværterne?",
+    "Hvilke indsatser har Socialforvaltningen?",
+    "Hvilke principper er der i strategien?",
+)
+
+CSS = """
+.sb-overview { max-width: 980px; }
+.sb-principle { border-left: 4px solid #1f6f8b; padding: 0.2rem 0 0.4rem 1rem; margin: 1.2rem 0; }
+.sb-principle h3 { margin: 0.2rem 0; }
+.sb-count { font-weight: normal; color: #555; font-size: 0.9em; }
+.sb-statement { font-style: italic; margin: 0.3rem 0 0.6rem 0; }
+.sb-initiative { margin: 0.25rem 0; }
+.sb-initiative summary { cursor: pointer; }
+.sb-passage { background: rgba(31, 111, 139, 0.07); padding: 0.4rem 0.8rem; border-radius: 6px; margin: 0.3rem 0; }
+.sb-meta { color: #555; font-size: 0.85em; }
+.sb-empty { color: #777; }
+mark { background: #ffe48a; color: inherit; padding: 0 0.1em; }
+"""
+
+STREAM_WORDS = 6
+STREAM_PAUSE = 0.015
+
+
+def _messages(answers: list[Answer]) -> list[dict[str, Any]]:
+    messages: list[dict[str, Any]] = []
+    for answer in answers:
+        messages.append({"role": "user", "content": esc(answer.question)})
+        messages.append({"role": "assistant", "content": answer_markdown(answer)})
+        if answer.citations:
+            messages.append(
+                {
+                    "role": "assistant",
+                    "content": sources_markdown(answer),
+                    "metadata": {"title": sources_title(answer), "status": "done"},
+                }
+            )
+    return messages
+
+
+def _turn_of(messages: list[dict[str, Any]], index: int) -> int:
+    """Which conversation turn the message at ``index`` belongs to."""
+    return sum(1 for m in messages[: index + 1] if m.get("role") == "user") - 1
+
+
+class ChatUI:
+    """Event handlers; state per browser session is the list of answers so far."""
+
+    def __init__(self, service: AssistantService, *, export_dir: Path | None = None) -> None:
+        self.service = service
+        self.export_dir = export_dir or Path(tempfile.mkdtemp(prefix="sikkerby-export-"))
+
+    def respond(
+        self, question: str, answers: list[Answer] | None, principle: str | None, department: str | None, session: str
+    ) -> Iterator[tuple[Any, ...]]:
+        answers = list(answers or [])
+        question = (question or "").strip()
+        if not question:
+            yield "", _messages(answers), answers, gr.update()
+            return
+        try:
+            answer = self.service.ask(
+                question,
+                principle=None if principle in (None, ALL_PRINCIPLES) else principle,
+                departments=[d for d in [department_from_choice(department)] if d],
+                history=answers,
+            )
+        except ServiceError as exc:
+            messages = _messages(answers) + [
+                {"role": "user", "content": esc(question)},
+                {"role": "assistant", "content": f"Spørgsmålet kunne ikke besvares: {esc(str(exc))}"},
+            ]
+            yield "", messages, answers, gr.update()
+            return
+        before = _messages(answers) + [{"role": "user", "content": esc(question)}]
+        words = answer_markdown(answer).split(" ")
+        for end in range(STREAM_WORDS, len(words), STREAM_WORDS):  # stream the answer as it is written
+            yield "", before + [{"role": "assistant", "content": " ".join(words[:end]) + " …"}], answers, gr.update()
+            time.sleep(STREAM_PAUSE)
+        answers = answers + [answer]
+        yield "", _messages(answers), answers, self._export(answers, session)
+
+    def _export(self, answers: list[Answer], session: str) -> str:
+        path = self.export_dir / f"samtale-{session or 'ny'}.md"
+        path.write_text(conversation_markdown(answers), encoding="utf-8")
+        return str(path)
+
+    def like(
+        self, data: gr.LikeData, answers: list[Answer] | None, messages: list[dict[str, Any]], session: str
+    ) -> str:
+        answers = list(answers or [])
+        index = data.index if isinstance(data.index, int) else data.index[0]
+        turn = _turn_of(messages or [], index)
+        if not 0 <= turn < len(answers):
+            return ""
+        liked = data.liked is True or data.liked == "Like"
+        self.service.record_feedback(answers[turn], liked=liked, session=session)
+        return "Tak for din feedback." if liked else "Tak. Svaret er markeret som dårligt, så det kan blive rettet."
+
+    def ask_json(self, question: str, principle: str | None = None, department: str | None = None) -> dict[str, Any]:
+        """The API endpoint: the same answer as ``sikkerby ask --json``."""
+        answer = self.service.ask(
+            question,
+            principle=principle or None,
+            departments=[department] if department else [],
+        )
+        return answer.to_dict()
+
+
+def build_app(service: AssistantService) -> gr.Blocks:
+    """The Blocks app for one loaded service."""
+    catalog = service.catalog
+    ui = ChatUI(service)
+    departments = department_choices(catalog)
+    with gr.Blocks(title="Sikker By-assistenten", analytics_enabled=False) as demo:
+        session = gr.State(lambda: uuid.uuid4().hex[:12])
+        answers = gr.State([])
+        gr.Markdown(
+            "# Sikker By-assistenten\n"
+            "Spørg om Københavns Kommunes **Sikker By-strategi 2022-2025**: hvilke indsatser der hører under "
+            "hvilket princip, hvem der gør hvad, og hvornår. Hvert svar henviser til kilden [1], [2] …, "
+            "og siger det ærligt, når dokumentet ikke svarer."
+        )
+        with gr.Tabs():
+            with gr.Tab("Chat", id="chat"):
+                with gr.Row():
+                    principle = gr.Dropdown(
+                        [ALL_PRINCIPLES, *catalog.principles], value=ALL_PRINCIPLES, label="Afgræns til princip"
+                    )
+                    department = gr.Dropdown(departments, value=departments[0], label="Afgræns til forvaltning")
+                chatbot = gr.Chatbot(
+                    label="Samtale",
+                    height=560,
+                    examples=[{"text": q} for q in EXAMPLES],
+                    placeholder="Stil et spørgsmål om Sikker By-strategien, eller vælg et eksempel.",
+                    feedback_options=("Like", "Dislike"),
+                    sanitize_html=True,
+                    elem_id="sb-chat",
+                )
+                with gr.Row():
+                    box = gr.Textbox(
+                        placeholder="Skriv dit spørgsmål her …",
+                        show_label=False,
+                        scale=8,
+                        elem_id="sb-question",
+                        max_length=2000,
+                    )
+                    send = gr.Button("Spørg", variant="primary", scale=1, elem_id="sb-send")
+                with gr.Row():
+                    new = gr.Button("Ny samtale", scale=1)
+                    download = gr.DownloadButton("Download samtalen (Markdown)", value=None, scale=1)
+                    thanks = gr.Markdown("", elem_id="sb-feedback-note")
+            with gr.Tab("Overblik", id="overblik"):
+                gr.Markdown(overview_intro(catalog))
+                overview_filter = gr.Dropdown(
+                    departments,
+                    value=departments[0],
+                    label="Vis indsatser for forvaltning",
+                    elem_id="sb-overview-filter",
+                )
+                overview = gr.HTML(overview_html(catalog), elem_id="sb-overview")
+
+        inputs = [box, answers, principle, department, session]
+        outputs = [box, chatbot, answers, download]
+        box.submit(ui.respond, inputs, outputs, api_visibility="private")
+        send.click(ui.respond, inputs, outputs, api_visibility="private")
+
+        def pick_example(
+            event: gr.SelectData, state: list[Answer], p: str, d: str, s: str
+        ) -> Iterator[tuple[Any, ...]]:
+            yield from ui.respond(event.value["text"], state, p, d, s)
+
+        chatbot.example_select(
+            pick_example, [answers, principle, department, session], outputs, api_visibility="private"
+        )
+        chatbot.like(ui.like, [answers, chatbot, session], thanks, api_visibility="private")
+        new.click(lambda: ([], [], None, ""), None, [chatbot, answers, download, thanks], api_visibility="private")
+        overview_filter.change(
+            lambda choice: overview_html(catalog, department_from_choice(choice)),
+            overview_filter,
+            overview,
+            api_visibility="private",
+        )
+        gr.api(ui.ask_json, api_name="ask")
+    return demo
+
+
+def serve(
+    service: AssistantService,
+    *,
+    host: str = "127.0.0.1",
+    port: int = 7860,
+    auth: Any = None,
+    prevent_thread_lock: bool = False,
+    quiet: bool = False,
+) -> gr.Blocks:
+    """Load the index once, then start the app (blocking unless ``prevent_thread_lock``)."""
+    service.load()
+    demo = build_app(service)
+    demo.queue(default_concurrency_limit=8)
+    demo.launch(
+        server_name=host,
+        server_port=port,
+        auth=auth,
+        prevent_thread_lock=prevent_thread_lock,
+        quiet=quiet,
+        show_error=False,
+        css=CSS,
+        # system fonts only: the default themes fetch web fonts, and the app makes no outside calls
+        theme=gr.themes.Soft(
+            font=["ui-sans-serif", "system-ui", "sans-serif"], font_mono=["ui-monospace", "monospace"]
+        ),
+        footer_links=[],
+        ssr_mode=False,
+    )
+    return demo

@@ -1,0 +1,133 @@
+"""Turn answers and the strategy's structure into Markdown/HTML for the browser. Formatting only:
+every fact comes from the service's answers and catalog. All document and user text is escaped."""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Sequence
+
+from assistant.answer import Answer, Citation
+from assistant.composer import summarize
+from index.catalog import Catalog, Principle
+from ingest.abbreviations import explain_abbreviations
+from ingest.chunk import Chunk
+from ingest.departments import department_code
+
+ALL_PRINCIPLES = "Alle principper"
+ALL_DEPARTMENTS = "Alle forvaltninger"
+
+
+def esc(text: str) -> str:
+    return html.escape(text, quote=False)
+
+
+def answer_markdown(answer: Answer) -> str:
+    """The answer as shown in the chat (escaped; [n] refers to the sources below it)."""
+    return esc(answer.answer)
+
+
+def highlighted(citation: Citation) -> str:
+    """The cited passage with the sentences the answer used marked."""
+    text = esc(citation.text)
+    for sentence in sorted(citation.highlights, key=len, reverse=True):
+        marked = esc(sentence)
+        if marked and marked in text and f"<mark>{marked}" not in text:
+            text = text.replace(marked, f"<mark>{marked}</mark>", 1)
+    return text
+
+
+def citation_heading(citation: Citation) -> str:
+    parts = [f"[{citation.n}] {citation.principle or 'Uden princip'}", f"side {citation.page}", esc(citation.document)]
+    if citation.departments:
+        parts.append("Forvaltning: " + ", ".join(department_code(d) for d in citation.departments))
+    return " · ".join(parts)
+
+
+def sources_markdown(answer: Answer) -> str:
+    """The sources block under an answer: principle, departments, page and passage per citation."""
+    blocks = []
+    for citation in answer.citations:
+        blocks.append(f"**{citation_heading(citation)}**\n\n> {highlighted(citation)}")
+    shown = answer.answer + " " + " ".join(c.text for c in answer.citations)
+    explained = explain_abbreviations(shown)
+    if explained:
+        blocks.append("*Forkortelser:* " + "; ".join(f"{code} = {esc(meaning)}" for code, meaning in explained))
+    return "\n\n".join(blocks)
+
+
+def sources_title(answer: Answer) -> str:
+    n = len(answer.citations)
+    return f"📄 Kilder ({n})" if n != 1 else "📄 Kilde (1)"
+
+
+def department_choices(catalog: Catalog) -> list[str]:
+    return [ALL_DEPARTMENTS, *(f"{name} ({department_code(name)})" for name in catalog.departments())]
+
+
+def department_from_choice(choice: str | None) -> str | None:
+    if not choice or choice == ALL_DEPARTMENTS:
+        return None
+    return choice.rsplit(" (", 1)[0]
+
+
+def _initiative_html(principle: Principle, chunk: Chunk) -> str:
+    short = summarize(chunk, limit=170)
+    departments = ", ".join(f"{esc(d)} ({department_code(d)})" for d in chunk.departments) or "ikke nævnt"
+    return (
+        f'<details class="sb-initiative" id="kilde-{chunk.id}">'
+        f"<summary>{esc(short)}</summary>"
+        f'<div class="sb-passage"><p>{esc(chunk.text)}</p>'
+        f'<p class="sb-meta">Kilde: {esc(chunk.document)}, side {chunk.page} · {principle.label} · '
+        f"Forvaltning: {departments}</p></div></details>"
+    )
+
+
+def overview_html(catalog: Catalog, department: str | None = None) -> str:
+    """The Overblik view: each principle with its statement and its initiatives (optionally only those
+    that name ``department``); each initiative opens to its source passage."""
+    parts = []
+    total = 0
+    for principle in catalog.principles.values():
+        initiatives = [c for c in principle.initiatives if department is None or department in c.departments]
+        total += len(initiatives)
+        items = "".join(_initiative_html(principle, c) for c in initiatives)
+        if not items:
+            items = '<p class="sb-empty">Ingen indsatser nævner denne forvaltning.</p>'
+        count = f"{len(initiatives)} af {len(principle.initiatives)}" if department else f"{len(initiatives)}"
+        parts.append(
+            f'<section class="sb-principle" id="princip-{principle.label.replace(" ", "-").lower()}">'
+            f'<h3>{esc(principle.label)} <span class="sb-count">({count} indsatser)</span></h3>'
+            f'<p class="sb-statement">{esc(principle.statement)}</p>{items}</section>'
+        )
+    header = (
+        f'<p class="sb-filter-note">Viser {total} indsatser, hvor {esc(department)} er nævnt.</p>' if department else ""
+    )
+    return f'<div class="sb-overview">{header}{"".join(parts)}</div>'
+
+
+def overview_intro(catalog: Catalog) -> str:
+    principles = list(catalog.principles.values())
+    grund = sum(1 for p in principles if p.label.startswith("Grundprincip"))
+    fag = len(principles) - grund
+    initiatives = sum(len(p.initiatives) for p in principles)
+    return (
+        f"**Sikker By-strategien 2022-2025** bygger på **{len(principles)} principper**: {grund} grundprincipper, "
+        f"som gælder alt arbejdet, og {fag} fagprincipper for bestemte områder. Under hvert princip giver "
+        f"dokumentet eksempler på **udvalgte indsatser** i forvaltningerne ({initiatives} i alt). "
+        "Klik på en indsats for at se kildeteksten. Vælg en forvaltning for kun at se dens indsatser."
+    )
+
+
+def conversation_markdown(answers: Sequence[Answer]) -> str:
+    """The whole conversation with its sources, for download."""
+    lines = ["# Samtale med Sikker By-assistenten", ""]
+    for i, answer in enumerate(answers, start=1):
+        lines += [f"## {i}. {answer.question}", "", answer.answer, ""]
+        if answer.citations:
+            lines.append("**Kilder**")
+            lines.append("")
+            for c in answer.citations:
+                where = " · ".join([c.principle or "Uden princip", f"side {c.page}", c.document])
+                lines.append(f"- [{c.n}] {where}: {c.text}")
+            lines.append("")
+    return "\n".join(lines)
