@@ -6,7 +6,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export GRADIO_ANALYTICS_ENABLED := False
 
-.PHONY: setup setup-dev system-deps test-system-deps index run serve test lint format bench clean
+.PHONY: setup setup-dev system-deps test-system-deps index run serve test eval lint format bench clean
 
 # Debian packages: the Danish hunspell dictionary for OCR repair. Installed with apt-get when missing
 # (as root, or through sudo); without it the repair falls back to word frequencies only.
@@ -69,6 +69,13 @@ test: setup-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest
+	$(BIN)/sikkerby index --quiet
+	$(BIN)/sikkerby eval --split test --report test-artifacts/eval
+
+# the evaluation gate alone: fails when a metric drops below eval/baseline.json
+eval: setup-dev
+	$(BIN)/sikkerby index --quiet
+	$(BIN)/sikkerby eval --split test
 
 lint: setup-dev
 	$(BIN)/ruff check .

@@ -15,6 +15,7 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 
 EXIT_OK, EXIT_PARTIAL, EXIT_ERROR = 0, 1, 2
+ROOT_DIR = os.path.dirname(os.path.abspath(__file__))
 
 
 class CliError(Exception):
@@ -267,6 +268,69 @@ def cmd_feedback_export(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+# -- eval -------------------------------------------------------------------------------------------
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    from eval.baseline import Baseline
+    from eval.feedback_import import feedback_candidates
+    from eval.golden import load_golden
+    from eval.report import metrics_table, write_reports
+    from eval.runner import DEFAULT_BASELINE, DEFAULT_GOLDEN, DEFAULT_REPORT, run_evaluation
+
+    golden = args.golden or DEFAULT_GOLDEN
+    if args.import_feedback:
+        known = {r.question for r in load_golden(golden)}
+        rows = feedback_candidates(args.import_feedback, existing_questions=known)
+        out = args.candidates or str(DEFAULT_GOLDEN.with_name("candidates.jsonl"))
+        with open(out, "a", encoding="utf-8") as fh:
+            for row in rows:
+                fh.write(json.dumps(row, ensure_ascii=False) + "\n")
+        print(
+            f"Added {len(rows)} candidate rows from thumbs-down feedback to {out}; review them (fill in "
+            "answerable, principles, evidence, answer_words, drop needs_review) and move them into the golden set."
+        )
+        return EXIT_OK
+
+    service = _service(args)
+    result, report = service.build_index()
+    if report is None:
+        for error in result.errors:
+            print(f"error: {error}", file=sys.stderr)
+        raise CliError("nothing to evaluate: the corpus could not be indexed")
+    run = run_evaluation(service, golden=golden, split=args.split, naive=not args.no_naive)
+    baseline_path = args.baseline or DEFAULT_BASELINE
+    if args.update_baseline:
+        previous = Baseline.load(baseline_path) if os.path.exists(baseline_path) else None
+        accepted = Baseline.from_result(
+            run.result, golden=os.path.relpath(golden, ROOT_DIR), tolerance=previous.tolerance if previous else None
+        )
+        accepted.save(baseline_path)
+        print(metrics_table(run.result, naive=run.naive))
+        print(f"\nAccepted as the new baseline: {baseline_path}")
+        return EXIT_OK
+    baseline = Baseline.load(baseline_path)
+    if baseline.split != args.split:
+        print(
+            f"warning: the baseline was measured on split {baseline.split!r}, this run is {args.split!r}",
+            file=sys.stderr,
+        )
+    regressions = baseline.regressions(run.result)
+    print(metrics_table(run.result, baseline=baseline, naive=run.naive))
+    if run.naive_note:
+        print(f"\n(naive comparison skipped: {run.naive_note})")
+    md, html_path = write_reports(
+        args.report or DEFAULT_REPORT, run.result, baseline=baseline, naive=run.naive, regressions=regressions
+    )
+    print(f"\nReports: {md} and {html_path}")
+    if regressions:
+        for regression in regressions:
+            print(f"REGRESSION {regression.describe()}", file=sys.stderr)
+        return EXIT_PARTIAL
+    print(f"PASS: {len(run.result.rows)} questions, no metric below the baseline")
+    return EXIT_OK
+
+
 # -- parser -----------------------------------------------------------------------------------------
 
 
@@ -317,6 +381,17 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--output", "-o", help="file to write (default: stdout)")
     e.set_defaults(func=cmd_feedback_export)
 
+    p = sub.add_parser("eval", help="evaluate answers against the golden set; fails below the baseline")
+    p.add_argument("--split", choices=["dev", "test", "all"], default="test")
+    p.add_argument("--golden", help="golden JSONL file (default eval/golden/sikker_by.jsonl)")
+    p.add_argument("--baseline", help="baseline JSON (default eval/baseline.json)")
+    p.add_argument("--report", help="report folder or .md/.html path (default eval/reports/latest/)")
+    p.add_argument("--update-baseline", action="store_true", help="accept this run as the new baseline")
+    p.add_argument("--no-naive", action="store_true", help="skip the naive RAG comparison")
+    p.add_argument("--import-feedback", metavar="EXPORT", help="turn thumbs-down feedback into candidate rows")
+    p.add_argument("--candidates", help="where candidate rows go (default eval/golden/candidates.jsonl)")
+    p.set_defaults(func=cmd_eval)
+
     p = sub.add_parser("ask", help="a cited answer; '-' reads one question per line from stdin")
     p.add_argument("question")
     add_filters(p)
@@ -329,13 +404,24 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     from assistant.service import ServiceError
     from assistant.settings import SettingsError
+    from eval.baseline import BaselineError
+    from eval.golden import GoldenError
     from index.embedders import EmbedderUnavailable
     from index.store import IndexStoreError
     from ingest.errors import IngestError
 
     try:
         return args.func(args)
-    except (CliError, ServiceError, SettingsError, EmbedderUnavailable, IndexStoreError, IngestError) as exc:
+    except (
+        CliError,
+        ServiceError,
+        SettingsError,
+        EmbedderUnavailable,
+        IndexStoreError,
+        IngestError,
+        GoldenError,
+        BaselineError,
+    ) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_ERROR
     except KeyboardInterrupt:

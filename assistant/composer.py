@@ -14,10 +14,11 @@ from assistant.matching import TermMatcher
 from index.catalog import Catalog, Principle
 from index.hybrid import Hit
 from ingest.chunk import Chunk
-from ingest.danish import fold, split_sentences, term, words
+from ingest.danish import fold, split_sentences, term, terms, words
 from ingest.departments import department_code
 
 SUMMARY_CHARS = 220
+WHOLE_CHARS = 260
 MAX_SENTENCES = 3
 
 _DEFINITION = re.compile(
@@ -25,52 +26,88 @@ _DEFINITION = re.compile(
 )
 _CONTINUES = re.compile(r"^(Der|Den|Det|De|Dette|Disse|Indsatsen|Formålet|Målet|Med indsatsen|Desuden|Samtidig)\b")
 
-# What kind of fact a question asks for, and how to recognise a sentence that has one.
-INTENTS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
-    "money": (
-        re.compile(
-            r"\b(kroner|kr|penge|belob|beløb|koster|pris|prisen|millioner|mio|mia|budgettet|bevilling\w*"
-            r"|money|cost|costs|price|budget of|how much)\b",
-            re.IGNORECASE,
-        ),
-        re.compile(r"\d[\d.,]*\s*(kr\b|kroner|mio|millioner|mia|milliarder)", re.IGNORECASE),
+_MONTHS = "januar|februar|marts|april|maj|juni|juli|august|september|oktober|november|december"
+_NUMBER_WORDS = "to|tre|fire|fem|seks|syv|otte|ni|ti|elleve|tolv|tyve|tredive|fyrre|halvtreds|hundrede|tusind"
+_ROLES = r"leder|direktør|direktor|chef|formand|borgmester|rådmand|radmand|minister|koordinator|kontaktperson"
+
+
+@dataclass(frozen=True)
+class Intent:
+    """A kind of fact a question asks for, and how to recognise a sentence that states one."""
+
+    name: str
+    asks: re.Pattern[str]
+    answer: re.Pattern[str] | None = None
+
+    def answered_by(self, question: str, sentence: str) -> bool:
+        if self.name == "count":  # "hvor mange natteværter": a number next to the counted word
+            match = self.asks.search(question)
+            noun = match.group(1) if match else ""
+            stem = fold(term(noun))[:5]
+            pattern = rf"(\b\d+|\b(?:{_NUMBER_WORDS}))\s+(?:\w+\s+){{0,2}}{re.escape(stem)}"
+            return bool(stem) and bool(re.search(pattern, fold(sentence)))
+        assert self.answer is not None
+        return bool(self.answer.search(sentence))
+
+
+_I = re.IGNORECASE
+INTENTS: tuple[Intent, ...] = (
+    Intent(
+        "date",
+        re.compile(r"\b(hvilken dato|hvilke datoer|på hvilken dag|what date|which date)\b", _I),
+        re.compile(rf"\b\d{{1,2}}\.\s*({_MONTHS})\b|\b\d{{1,2}}[./-]\d{{1,2}}[./-]\d{{2,4}}\b", _I),
     ),
-    "time": (
+    Intent(
+        "money",
         re.compile(
-            r"\b(hvornår|hvornar|hvilket år|hvilket ar|hvilke år|siden hvornår|hvilke dage|hvilken dag"
-            r"|hvilke nætter|hvilken nat|hvilke ugedage|when|what year|which year|which days)\b",
-            re.IGNORECASE,
+            r"\b(kroner|kr|penge|belob|beløb|koster|pris|prisen|millioner|mio|mia|budgettet"
+            r"|bevilling\w*|timeløn|løn|money|cost|costs|price|budget of|how much)\b",
+            _I,
+        ),
+        re.compile(r"\d[\d.,]*\s*(kr\b|kroner|mio|millioner|mia|milliarder)", _I),
+    ),
+    Intent(
+        "share",
+        re.compile(r"\b(andel|procent|hvor stor en del|percentage|share of|proportion)\b", _I),
+        re.compile(r"\d+([.,]\d+)?\s*(%|procent)", _I),
+    ),
+    Intent(
+        "person",
+        re.compile(rf"\bhvem\b.*\b({_ROLES})\w*|\bwho\b.*\b(head|director|mayor|manager|chief|leader)\b", _I),
+        re.compile(rf"\b({_ROLES})\w*", _I),
+    ),
+    Intent("count", re.compile(r"\b(?:hvor mange|how many)\s+(?:af\s+|of\s+)?([^\W\d_]+)", _I)),
+    Intent(
+        "time",
+        re.compile(
+            r"\b(hvornår|hvornar|hvilket år|hvilket ar|hvilke år|siden hvornår|hvilke dage"
+            r"|hvilken dag|hvilke nætter|hvilken nat|hvilke ugedage|when|what year|which year"
+            r"|which days)\b",
+            _I,
         ),
         re.compile(
-            r"\b(19|20)\d{2}\b|\b(sommer\w*|vinter\w*|forår\w*|efterår\w*|ferieperiode\w*|måned\w*|årlig\w*"
-            r"|ugentlig\w*|halvår\w*|torsdag\w*|fredag\w*|lørdag\w*|nat)\b",
-            re.IGNORECASE,
+            r"\b(19|20)\d{2}\b|\b(sommer\w*|vinter\w*|forår\w*|efterår\w*|ferieperiode\w*|måned\w*"
+            r"|årlig\w*|ugentlig\w*|halvår\w*|torsdag\w*|fredag\w*|lørdag\w*|nat)\b",
+            _I,
         ),
     ),
-    "number": (
-        re.compile(
-            r"\b(hvor mange|hvor gamle|hvilken alder|hvilke aldre|aldersgruppe\w*|alderen|how many|how old"
-            r"|what age)\b",
-            re.IGNORECASE,
-        ),
-        re.compile(r"(?<!princip )\b\d+\b|\b(to|tre|fire|fem|seks|syv|otte|ni|ti|tolv|tyve|hundrede)\b", re.IGNORECASE),
+    Intent(
+        "age",
+        re.compile(r"\b(hvor gamle|hvilken alder|hvilke aldre|aldersgruppe\w*|alderen|how old|what age)\b", _I),
+        re.compile(r"(?<!princip )\b\d+\b", _I),
     ),
-}
+)
 
 
-def question_intent(question: str) -> str | None:
-    for name, (asks, _has) in INTENTS.items():
-        if asks.search(question):
-            return name
-    return None
-
-
-def has_answer_type(intent: str | None, text: str) -> bool:
-    return intent is None or bool(INTENTS[intent][1].search(text))
+def question_intent(question: str) -> Intent | None:
+    """The first kind of fact the question asks for, if any."""
+    return next((intent for intent in INTENTS if intent.asks.search(question)), None)
 
 
 def summarize(chunk: Chunk, limit: int = SUMMARY_CHARS) -> str:
-    """The passage's first sentence, shortened at a word boundary if long."""
+    """A short passage whole; else its first sentence, shortened at a word boundary if long."""
+    if len(chunk.text) <= WHOLE_CHARS:
+        return chunk.text
     sentences = split_sentences(chunk.text)
     first = sentences[0] if sentences else chunk.text
     if len(first) <= limit:
@@ -155,13 +192,9 @@ class AnswerComposer:
     def principle_statement(self, principle: Principle) -> Draft:
         citer = Citer()
         ref = citer.cite(principle.chunk, score=1.0, highlight=principle.statement)
-        n = len(principle.initiatives)
-        text = (
-            f"{principle.label} lyder: «{principle.statement}» {ref}\n\n"
-            f"Under {principle.label} nævner strategien {n} udvalgte indsatser "
-            f"(spørg «Hvilke indsatser hører under {principle.label}?» for at se dem)."
+        return Draft(
+            f"{principle.label} lyder: «{principle.statement}» {ref}", citer.citations(), False, "principle_statement"
         )
-        return Draft(text, citer.citations(), False, "principle_statement")
 
     def overview(self) -> Draft:
         citer = Citer()
@@ -169,7 +202,7 @@ class AnswerComposer:
         grund = sum(1 for p in principles if p.label.startswith("Grundprincip"))
         fag = sum(1 for p in principles if p.label.startswith("Fagprincip"))
         lines = [
-            f"Sikker By-strategien har {len(principles)} principper: {grund} grundprincipper og {fag} fagprincipper.",
+            f"Sikker By-strategien har {len(principles)} principper, {grund} grundprincipper og {fag} fagprincipper:",
             "",
         ]
         for p in principles:
@@ -213,20 +246,25 @@ class AnswerComposer:
 
     # -- retrieval-based answers ------------------------------------------------------------------
 
-    def general(self, question: str, hits: Sequence[Hit], question_terms: list[str]) -> Draft:
+    def general(self, question: str, hits: Sequence[Hit], question_terms: list[str], *, english: bool = False) -> Draft:
         """The best sentences of the best passages, each cited.
 
         When the question asks for a kind of fact (a year, an amount, a number), some chosen sentence
         must carry one, in a passage that is about the question; otherwise the answer is an abstention.
+        A short passage (an initiative of a few sentences) is given whole, so its facts come together.
         """
         intent = question_intent(question)
+        if intent is not None:  # "hvilket år" says what kind of fact, not what it is about
+            asked = intent.asks.search(question)
+            question_terms = [t for t in question_terms if t not in set(terms(asked.group(0) if asked else ""))]
         scored: list[tuple[float, int, int, str, Hit]] = []
         on_topic: dict[int, bool] = {}
         for rank, hit in enumerate(hits[:3]):
-            on_topic[rank] = self.matcher.coverage(question_terms, hit.chunk.text) >= 0.5
+            # an English question shares no words with the passages: trust the embedding's first choice
+            on_topic[rank] = rank == 0 if english else self.matcher.coverage(question_terms, hit.chunk.text) >= 0.5
             for i, sentence in enumerate(split_sentences(hit.chunk.text)):
                 coverage = self.matcher.coverage(question_terms, sentence)
-                bonus = 0.35 if intent and has_answer_type(intent, sentence) and on_topic[rank] else 0.0
+                bonus = 0.35 if intent and intent.answered_by(question, sentence) and on_topic[rank] else 0.0
                 prior = 0.3 / (rank + 1)
                 scored.append((coverage + bonus + prior, rank, i, sentence, hit))
         if not scored:
@@ -239,12 +277,15 @@ class AnswerComposer:
                 break
             if candidate[0] >= 0.75 * best[0] and candidate[0] - 0.3 / (candidate[1] + 1) > 0.25:
                 chosen.append(candidate)
-        if intent and not any(has_answer_type(intent, c[3]) and on_topic[c[1]] for c in chosen):
-            return self.abstain(INTENT_MISSING[intent])
-        if best[1] == 0 and (_DEFINITION.search(question) or len(best[3]) < 80):
-            # "Hvad er X?" or a heading-like sentence: give the passage's next sentences too
+        if intent and not any(intent.answered_by(question, c[3]) and on_topic[c[1]] for c in chosen):
+            return self.abstain(INTENT_MISSING[intent.name])
+        best_text = hits[best[1]].chunk.text
+        whole = len(split_sentences(best_text)) <= 3 and len(best_text) <= 480
+        if whole or (best[1] == 0 and (_DEFINITION.search(question) or len(best[3]) < 80)):
+            # a short passage whole; for "Hvad er X?" or a heading-like sentence, the next sentences too
             for candidate in scored:
-                if candidate[1] == best[1] and best[2] < candidate[2] <= best[2] + 2 and candidate not in chosen:
+                same = candidate[1] == best[1] and candidate not in chosen
+                if same and (whole or best[2] < candidate[2] <= best[2] + 2):
                     chosen.append(candidate)
         # passages in order of their best sentence, sentences in reading order within a passage
         passage_order = {c[1]: pos for pos, c in reversed(list(enumerate(chosen)))}
@@ -294,9 +335,13 @@ NO_MATCH = (
     "Det kan jeg ikke finde svar på i Sikker By-strategien. Spørg gerne om en indsats, et princip eller en forvaltning."
 )
 INTENT_MISSING = {
+    "date": "Sikker By-strategien nævner ingen dato for det, så det kan jeg ikke svare på.",
     "money": "Sikker By-strategien nævner ingen beløb i kroner om det, så det kan jeg ikke svare på.",
+    "share": "Sikker By-strategien nævner ingen andele eller procenter om det, så det kan jeg ikke svare på.",
+    "person": "Sikker By-strategien nævner ingen personer eller stillinger om det, så det kan jeg ikke svare på.",
+    "count": "Sikker By-strategien nævner ikke, hvor mange der er, så det kan jeg ikke svare på.",
     "time": "Sikker By-strategien siger ikke, hvornår det sker, så det kan jeg ikke svare på.",
-    "number": "Sikker By-strategien nævner ikke et antal eller en alder om det, så det kan jeg ikke svare på.",
+    "age": "Sikker By-strategien nævner ikke en alder om det, så det kan jeg ikke svare på.",
 }
 
 

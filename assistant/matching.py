@@ -13,7 +13,7 @@ from index.text import query_terms
 from ingest.danish import SKELETON_MIN, skeleton, terms, words
 
 # Words that name the corpus itself and so say nothing about which passage answers.
-_GENERIC = frozenset(
+GENERIC_TERMS = frozenset(
     terms(
         "sikker by københavn københavns kommune kommunen strategi strategien princip principper "
         "principperne indsats indsatser indsatsen initiativ initiativer tiltag dokument dokumentet "
@@ -24,7 +24,7 @@ _GENERIC = frozenset(
 
 def content_terms(question: str) -> list[str]:
     """Search terms of a question without the words every passage of the corpus is about."""
-    return [t for t in dict.fromkeys(query_terms(question)) if t not in _GENERIC]
+    return [t for t in dict.fromkeys(query_terms(question)) if t not in GENERIC_TERMS]
 
 
 def term_in(term: str, candidates: set[str]) -> bool:
@@ -37,7 +37,13 @@ def term_in(term: str, candidates: set[str]) -> bool:
     ):
         return True
     key = skeleton(term)
-    return len(key) >= SKELETON_MIN and any(skeleton(c) == key for c in candidates)
+    if len(key) >= SKELETON_MIN and any(skeleton(c) == key for c in candidates):
+        return True
+    # a compound the text spells as its parts ("migrantsamarbejdet" ~ "migranter ... samarbejdet")
+    return any(
+        term[:i] in candidates and (term[i:] in candidates or any(c.startswith(term[i:]) for c in candidates))
+        for i in range(COMPOUND_MIN, len(term) - COMPOUND_MIN + 1)
+    )
 
 
 class TermMatcher:

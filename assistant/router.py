@@ -75,8 +75,10 @@ _LIST_INTENT = re.compile(
     rf"|\b(horer|falder|ligger)\s+(ind\s+)?under\b"
 )
 _STATEMENT_INTENT = re.compile(
-    r"\b(hvad\s+(gar|handler|siger|betyder|er|indebaerer|lyder)|ud\s+pa|formal|ordlyd|what\s+(is|does|says))\b"
+    r"\b(hvad\s+(gar|handler|siger|betyder|er|indebaerer|lyder|star)|ud\s+pa|formal\w*|ordlyd|formulering\w*"
+    r"|lyder|beskriv\w*|forklar\w*|principteksten|what\s+(is|does|says))\b"
 )
+
 _NOT_INITIATIVE = r"(?!indsats|initiativ|tiltag|eksempl|projekt|aktivitet|initiative|example|measure)"
 _WHICH_PRINCIPLE = re.compile(
     rf"\b(hvilke[t]?|which|what)\s+(?:{_NOT_INITIATIVE}\w+\s+){{0,2}}?(grund|fag)?\s*-?\s*princip(?!per|les)"

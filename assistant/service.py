@@ -32,10 +32,13 @@ from index.catalog import Catalog
 from index.embedders import Embedder, create_embedder
 from index.embedders.base import Progress
 from index.hybrid import Hit, HybridRetriever, SearchFilter
+from index.langchain_embeddings import SikkerByEmbeddings
 from index.store import IndexStore, StoredIndex
 from ingest.chunk import KIND_INITIATIVE, KIND_PRINCIPLE, Chunk
 from ingest.danish import term, terms, words
 from ingest.departments import resolve_department
+from ingest.document import Document
+from ingest.loaders import expand_paths, load_document
 from ingest.pipeline import Ingestor, IngestResult
 
 MAX_QUESTION_CHARS = 1000
@@ -48,7 +51,7 @@ _ROUTING_TERMS = frozenset(
         "ligger implementerer implementeres udmønter alle samtlige liste nævn vis giv udvalgte grundprincip "
         "grundprincippet fagprincip fagprincippet princip princippet nummer nr første andet anden tredje "
         "fjerde femte finder man står nævnes har laver gør bidrager deltager forvaltning forvaltningen "
-        "disse heraf nævnte handler"
+        "disse heraf nævnte handler implementering eksemplerne eksempel"
     )
 ) | {str(n) for n in range(1, 10)}
 
@@ -79,6 +82,10 @@ class AssistantService:
 
     @cached_property
     def embedder(self) -> Embedder:
+        return self.new_embedder()
+
+    def new_embedder(self) -> Embedder:
+        """An embedder as configured (the model loads on first use)."""
         s = self.settings
         return create_embedder(
             s.embedder,
@@ -91,6 +98,16 @@ class AssistantService:
     @property
     def store(self) -> IndexStore:
         return IndexStore(self.settings.index_dir)
+
+    def langchain_embeddings(self, *, fresh: bool = False) -> SikkerByEmbeddings:
+        """The configured embedder as LangChain ``Embeddings`` (for comparisons and user chains);
+        ``fresh`` gives a separate instance that shares no query cache."""
+        return SikkerByEmbeddings(self.new_embedder() if fresh else self.embedder)
+
+    def load_documents(self, paths: Iterable[str | Path] | None = None) -> list[Document]:
+        """The corpus's documents as loaded, page by page, before any parsing or repair."""
+        files = expand_paths(list(paths) if paths is not None else list(self.settings.corpus))
+        return [load_document(path) for path in files]
 
     def ingest(self, paths: Iterable[str | Path] | None = None) -> IngestResult:
         """Chunks of ``paths`` (default: the configured corpus)."""
@@ -236,7 +253,9 @@ class AssistantService:
                 return composer.abstain(NO_MATCH)
             if route.kind == PRINCIPLE_STATEMENT:
                 return composer.principle_statement(principle)
-            if residual:
+            # "Fagprincip 1 om børn og unge" names the principle's own topic; "... der handler om
+            # Nørrebro" asks for the initiatives that concern something
+            if residual and matcher.coverage(residual, principle.statement) < 0.5:
                 only = [c for c in principle.initiatives if matcher.coverage(residual, c.text) > 0]
                 return composer.principle_list(principle, only=only, about=_words_for(question, residual))
             return composer.principle_list(principle)
@@ -268,7 +287,7 @@ class AssistantService:
         verdict = self._abstention(question, question_terms, unknown, hits, loaded, english=english)
         if verdict is not None:
             return composer.abstain(verdict)
-        return composer.general(question, hits, question_terms)
+        return composer.general(question, hits, question_terms, english=english)
 
     def _follow_up(self, question: str, route: Route, follow_up: FollowUp, loaded: _Loaded, clock: _Clock) -> Draft:
         """Answer about the chunks the previous answer cited."""

@@ -7,7 +7,7 @@ from ingest.chunk import Chunk
 from ingest.danish import terms
 
 #: Bump when the analysis below changes, so stored BM25 indexes are rebuilt.
-ANALYZER_VERSION = 1
+ANALYZER_VERSION = 2
 
 
 def chunk_search_text(chunk: Chunk) -> str:

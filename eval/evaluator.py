@@ -1,0 +1,217 @@
+"""Run a system over the golden set and judge every answer (InformationRetrievalEvaluator style: the
+evaluator holds the queries and judgements, is called with a system, and returns a metrics object)."""
+
+from __future__ import annotations
+
+import math
+import re
+import statistics
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from assistant.matching import GENERIC_TERMS
+from eval.golden import GoldenRow
+from eval.systems import Passage, System, SystemAnswer
+from ingest.danish import WORD_RE, fold, skeleton, split_sentences, terms
+
+RETRIEVE_K = 5
+SUPPORTED = 0.8  # share of a sentence's terms a cited passage must contain for the sentence to be supported
+
+#: Metric name -> (Danish-free description for the report, higher is better)
+METRICS: dict[str, tuple[str, bool]] = {
+    "recall@1": ("evidence passage ranked first (single-passage questions)", True),
+    "recall@5": ("evidence passage among the first 5 retrieved", True),
+    "mrr": ("mean reciprocal rank of the evidence passage", True),
+    "principle_accuracy": ("first citation has the expected principle", True),
+    "answer_correctness": ("answer contains every expected answer word", True),
+    "citation_precision": ("share of cited passages that hold evidence or support an answer sentence", True),
+    "abstention_precision": ("abstentions that were right (question not answerable)", True),
+    "abstention_recall": ("unanswerable questions that were declined", True),
+    "list_completeness": ("share of a list's expected initiatives that are cited", True),
+    "faithfulness": ("answer sentences supported by a cited passage", True),
+    "latency_p50_ms": ("median answer latency", False),
+    "latency_p95_ms": ("95th percentile answer latency", False),
+}
+
+
+def _words(text: str) -> list[str]:
+    return WORD_RE.findall(text)
+
+
+def contains(text: str, phrase: str) -> bool:
+    """Whether ``text`` contains ``phrase`` word by word (case, æ/ø/å spellings and OCR damage aside;
+    the phrase's last word may be the start of a longer word)."""
+    norm_text = " " + " ".join(fold(w) for w in _words(text))
+    norm_phrase = " " + " ".join(fold(w) for w in _words(phrase))
+    if norm_phrase.strip() and norm_phrase in norm_text:
+        return True
+    skel_phrase = " ".join(s for s in (skeleton(w) for w in _words(phrase)) if s)
+    if len(skel_phrase.replace(" ", "")) < 4:
+        return False
+    skel_text = " " + " ".join(s for s in (skeleton(w) for w in _words(text)) if s)
+    return " " + skel_phrase in skel_text
+
+
+def matches_group(text: str, group: Sequence[str]) -> bool:
+    return all(contains(text, phrase) for phrase in group)
+
+
+@dataclass
+class RowResult:
+    row: GoldenRow
+    answer: SystemAnswer
+    first_relevant_rank: int | None = None
+    principle_ok: bool | None = None
+    correct: bool | None = None
+    supporting: int = 0
+    cited: int = 0
+    completeness: float | None = None
+    faithfulness: float | None = None
+    failures: list[str] = field(default_factory=list)
+
+    @property
+    def passed(self) -> bool:
+        return not self.failures
+
+
+@dataclass
+class EvalResult:
+    """Metrics of one system over one split, with the judged rows behind them."""
+
+    system: str
+    split: str
+    metrics: dict[str, float | None]
+    rows: list[RowResult]
+    info: dict[str, Any] = field(default_factory=dict)
+
+    def by_type(self) -> dict[str, tuple[int, int]]:
+        """Per question type: (rows passed, rows)."""
+        out: dict[str, tuple[int, int]] = {}
+        for r in self.rows:
+            passed, total = out.get(r.row.type, (0, 0))
+            out[r.row.type] = (passed + r.passed, total + 1)
+        return out
+
+
+def _sentences(answer: str) -> list[str]:
+    out = []
+    for line in answer.splitlines():
+        line = re.sub(r"\s*\[\d+\]", "", line).strip(" -")
+        if not line or line.endswith(":"):  # list headings ("Alle 5 udvalgte indsatser under …:")
+            continue
+        out.extend(split_sentences(line))
+    return out
+
+
+def _supported(sentence: str, passage_terms: set[str], passage_skeletons: set[str]) -> bool:
+    # words that only say what the corpus is about ("indsatsen hører under") make no claim
+    wanted = [t for t in dict.fromkeys(terms(sentence)) if t not in GENERIC_TERMS]
+    if not wanted:
+        return True
+    found = sum(1 for t in wanted if t in passage_terms or skeleton(t) in passage_skeletons)
+    return found / len(wanted) >= SUPPORTED
+
+
+def _passage_terms(passages: Sequence[Passage]) -> tuple[set[str], set[str]]:
+    """Terms of the cited passages, their principle label included (it is the passage's metadata)."""
+    found = {t for p in passages for t in terms(f"{p.text} {p.principle or ''}")}
+    return found, {skeleton(t) for t in found}
+
+
+def faithfulness(answer: str, citations: Sequence[Passage]) -> float | None:
+    """Share of the answer's sentences whose words are found in the cited passages (no LLM needed)."""
+    sentences = _sentences(answer)
+    if not sentences:
+        return None
+    passage_terms, passage_skeletons = _passage_terms(citations)
+    return sum(_supported(s, passage_terms, passage_skeletons) for s in sentences) / len(sentences)
+
+
+class AnswerEvaluator:
+    """Judges a system's retrieval and answers against golden rows."""
+
+    def __init__(self, rows: Sequence[GoldenRow], *, split: str = "all") -> None:
+        self.rows = list(rows)
+        self.split = split
+
+    def __call__(self, system: System) -> EvalResult:
+        results = [self.judge(system, row) for row in self.rows]
+        return EvalResult(system.name, self.split, self.aggregate(results), results)
+
+    @staticmethod
+    def judge(system: System, row: GoldenRow) -> RowResult:
+        answer = system.answer(row.question)
+        result = RowResult(row=row, answer=answer)
+        if row.answerable and len(row.evidence) == 1:
+            for rank, passage in enumerate(system.retrieve(row.question, RETRIEVE_K), start=1):
+                if matches_group(passage.text, row.evidence[0]):
+                    result.first_relevant_rank = rank
+                    break
+            if result.first_relevant_rank is None:
+                result.failures.append("evidence not retrieved in top 5")
+        if not row.answerable:
+            if not answer.abstained:
+                result.failures.append("answered a question the document does not answer")
+        elif answer.abstained:
+            result.failures.append("abstained although the document answers")
+        if row.answerable and row.principles:
+            first = answer.citations[0].principle if answer.citations and not answer.abstained else None
+            result.principle_ok = first in row.principles
+            if not result.principle_ok:
+                result.failures.append(f"first citation's principle is {first}, expected {' or '.join(row.principles)}")
+        if row.answerable and row.answer_words:
+            missing = [w for w in row.answer_words if not contains(answer.text, w)]
+            result.correct = not answer.abstained and not missing
+            if missing and not answer.abstained:
+                result.failures.append("answer lacks " + ", ".join(f"«{w}»" for w in missing))
+        if answer.citations:
+            result.cited = len(answer.citations)
+            sentences = _sentences(answer.text)
+            result.supporting = sum(
+                1
+                for p in answer.citations
+                if any(matches_group(p.text, g) for g in row.evidence)
+                or any(contains(p.text, w) for w in row.answer_words)
+                or any(_supported(s, *_passage_terms([p])) for s in sentences)
+            )
+            if result.supporting < result.cited and row.answerable:
+                result.failures.append(f"{result.cited - result.supporting} of {result.cited} citations lack evidence")
+        if row.answerable and row.multi_evidence:
+            found = sum(1 for g in row.evidence if any(matches_group(p.text, g) for p in answer.citations))
+            result.completeness = found / len(row.evidence)
+            if found < len(row.evidence):
+                result.failures.append(f"list has {found} of {len(row.evidence)} expected initiatives")
+        if row.answerable and not answer.abstained:
+            result.faithfulness = faithfulness(answer.text, answer.citations)
+            if result.faithfulness is not None and result.faithfulness < 1.0:
+                result.failures.append(f"{result.faithfulness:.0%} of answer sentences supported by citations")
+        return result
+
+    @staticmethod
+    def aggregate(results: Sequence[RowResult]) -> dict[str, float | None]:
+        def mean(values: Sequence[float]) -> float | None:
+            return sum(values) / len(values) if values else None
+
+        single = [r for r in results if r.row.answerable and len(r.row.evidence) == 1]
+        ranks = [r.first_relevant_rank for r in single]
+        abstained = [r for r in results if r.answer.abstained]
+        unanswerable = [r for r in results if not r.row.answerable]
+        cited = sum(r.cited for r in results)
+        latencies = sorted(r.answer.latency_ms for r in results)
+        return {
+            "recall@1": mean([1.0 if k == 1 else 0.0 for k in ranks]),
+            "recall@5": mean([1.0 if k is not None else 0.0 for k in ranks]),
+            "mrr": mean([1.0 / k if k else 0.0 for k in ranks]),
+            "principle_accuracy": mean([1.0 if r.principle_ok else 0.0 for r in results if r.principle_ok is not None]),
+            "answer_correctness": mean([1.0 if r.correct else 0.0 for r in results if r.correct is not None]),
+            "citation_precision": sum(r.supporting for r in results) / cited if cited else None,
+            "abstention_precision": mean([0.0 if r.row.answerable else 1.0 for r in abstained]),
+            "abstention_recall": mean([1.0 if r.answer.abstained else 0.0 for r in unanswerable]),
+            "list_completeness": mean([r.completeness for r in results if r.completeness is not None]),
+            "faithfulness": mean([r.faithfulness for r in results if r.faithfulness is not None]),
+            "latency_p50_ms": statistics.median(latencies) if latencies else None,
+            "latency_p95_ms": latencies[min(len(latencies) - 1, math.ceil(0.95 * len(latencies)) - 1)]
+            if latencies
+            else None,
+        }

@@ -1,0 +1,126 @@
+"""The golden set: hand-written Danish questions with what a right answer must contain."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+TYPES = (
+    "list",
+    "which_principle",
+    "statement",
+    "fact",
+    "department",
+    "paraphrase",
+    "english",
+    "overview",
+    "unanswerable",
+)
+SPLITS = ("dev", "test")
+
+
+class GoldenError(ValueError):
+    """A golden file that cannot be used; the message names the file, line and field."""
+
+
+@dataclass(frozen=True)
+class GoldenRow:
+    id: str
+    split: str
+    type: str
+    question: str
+    answerable: bool
+    principles: tuple[str, ...] = ()
+    #: groups of phrases; a passage is evidence for a group when it contains all the group's phrases
+    evidence: tuple[tuple[str, ...], ...] = ()
+    answer_words: tuple[str, ...] = ()
+    reference: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def multi_evidence(self) -> bool:
+        """Questions whose answer is a set of passages (a principle's or a department's initiatives)."""
+        return len(self.evidence) > 1
+
+
+_REQUIRED = ("id", "split", "type", "question", "answerable")
+
+
+def parse_row(data: Any, where: str) -> GoldenRow:
+    if not isinstance(data, dict):
+        raise GoldenError(f"{where}: not a JSON object")
+    missing = [k for k in _REQUIRED if k not in data]
+    if missing:
+        raise GoldenError(f"{where}: missing field {missing[0]!r}")
+    if data.get("needs_review"):
+        raise GoldenError(f"{where}: row {data['id']!r} is a candidate that still needs review")
+    if data["split"] not in SPLITS:
+        raise GoldenError(f"{where}: field 'split' must be one of {', '.join(SPLITS)}")
+    if data["type"] not in TYPES:
+        raise GoldenError(f"{where}: field 'type' must be one of {', '.join(TYPES)}")
+    if not isinstance(data["answerable"], bool):
+        raise GoldenError(f"{where}: field 'answerable' must be true or false")
+    if not isinstance(data["question"], str) or not data["question"].strip():
+        raise GoldenError(f"{where}: field 'question' is empty")
+    evidence = data.get("evidence") or []
+    if not isinstance(evidence, list) or not all(isinstance(g, list) and g for g in evidence):
+        raise GoldenError(f"{where}: field 'evidence' must be a list of non-empty lists of phrases")
+    if data["answerable"] and data["type"] != "overview" and not evidence:
+        raise GoldenError(f"{where}: answerable row without 'evidence'")
+    known = {"id", "split", "type", "question", "answerable", "principles", "evidence", "answer_words", "reference"}
+    return GoldenRow(
+        id=str(data["id"]),
+        split=data["split"],
+        type=data["type"],
+        question=data["question"],
+        answerable=data["answerable"],
+        principles=tuple(data.get("principles") or ()),
+        evidence=tuple(tuple(str(p) for p in group) for group in evidence),
+        answer_words=tuple(data.get("answer_words") or ()),
+        reference=data.get("reference") or "",
+        extra={k: v for k, v in data.items() if k not in known},
+    )
+
+
+def load_golden(path: Path, *, split: str | None = None) -> list[GoldenRow]:
+    """Rows of a golden JSONL file, optionally one split ("dev", "test"; None or "all" for both)."""
+    path = Path(path)
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except FileNotFoundError as exc:
+        raise GoldenError(f"{path}: file not found") from exc
+    except (OSError, UnicodeDecodeError) as exc:
+        raise GoldenError(f"{path}: unreadable ({exc})") from exc
+    rows: list[GoldenRow] = []
+    seen: set[str] = set()
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        where = f"{path}:{number}"
+        try:
+            data = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise GoldenError(f"{where}: invalid JSON ({exc.msg})") from exc
+        row = parse_row(data, where)
+        if row.id in seen:
+            raise GoldenError(f"{where}: duplicate id {row.id!r}")
+        seen.add(row.id)
+        rows.append(row)
+    if split not in (None, "all"):
+        if split not in SPLITS:
+            raise GoldenError(f"unknown split {split!r}; use dev, test or all")
+        rows = [r for r in rows if r.split == split]
+    if not rows:
+        raise GoldenError(f"{path}: no rows{f' in split {split}' if split else ''}")
+    return rows
+
+
+def row_to_dict(row: GoldenRow) -> dict[str, Any]:
+    data = asdict(row)
+    data.update(data.pop("extra"))
+    data["evidence"] = [list(g) for g in row.evidence]
+    data["principles"] = list(row.principles)
+    data["answer_words"] = list(row.answer_words)
+    return data
