@@ -181,7 +181,7 @@ class AnswerComposer:
             if not items:
                 lines.append(f"Ingen af de {total} indsatser under {principle.label} nævner «{about}».")
                 return Draft("\n".join(lines).strip(), citer.citations(), False, "principle_list")
-            lines.append(f"{len(items)} af de {total} indsatser under {principle.label} handler om «{about}»:")
+            lines.append(f"{len(items)} af de {total} indsatser under {principle.label} nævner «{about}»:")
         else:
             lines.append(f"Alle {total} udvalgte indsatser under {principle.label}:")
         for chunk in items:

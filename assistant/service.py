@@ -25,6 +25,7 @@ from assistant.router import (
     WHICH_PRINCIPLE,
     QuestionRouter,
     Route,
+    find_department,
 )
 from assistant.settings import Settings, load_settings
 from index.builder import BuildReport, IndexBuilder
@@ -253,6 +254,15 @@ class AssistantService:
                 return composer.abstain(NO_MATCH)
             if route.kind == PRINCIPLE_STATEMENT:
                 return composer.principle_statement(principle)
+            # a department named in the question filters by the initiatives' departments
+            department = find_department(question)
+            if department is not None:
+                own = set(terms(f"{department.name} {department.code}"))
+                residual = [t for t in residual if t not in own]
+                only = [c for c in principle.initiatives if department.name in c.departments]
+                if residual:
+                    only = [c for c in only if matcher.coverage(residual, c.text) > 0] or only
+                return composer.principle_list(principle, only=only, about=department.name)
             # "Fagprincip 1 om børn og unge" names the principle's own topic; "... der handler om
             # Nørrebro" asks for the initiatives that concern something
             if residual and matcher.coverage(residual, principle.statement) < 0.5:

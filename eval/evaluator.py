@@ -25,7 +25,7 @@ METRICS: dict[str, tuple[str, bool]] = {
     "mrr": ("mean reciprocal rank of the evidence passage", True),
     "principle_accuracy": ("first citation has the expected principle", True),
     "answer_correctness": ("answer contains every expected answer word", True),
-    "citation_precision": ("share of cited passages that hold evidence or support an answer sentence", True),
+    "citation_precision": ("share of cited passages that hold evidence or state an expected principle", True),
     "abstention_precision": ("abstentions that were right (question not answerable)", True),
     "abstention_recall": ("unanswerable questions that were declined", True),
     "list_completeness": ("share of a list's expected initiatives that are cited", True),
@@ -128,6 +128,16 @@ def faithfulness(answer: str, citations: Sequence[Passage]) -> float | None:
     return sum(_supported(s, passage_terms, passage_skeletons) for s in sentences) / len(sentences)
 
 
+def _supports(passage: Passage, row: GoldenRow) -> bool:
+    """A cited passage supports the answer when it holds the row's evidence or an expected answer word,
+    or is the statement of an expected principle (cited for "Fagprincip 2: «…»")."""
+    if any(matches_group(passage.text, g) for g in row.evidence):
+        return True
+    if any(contains(passage.text, w) for w in row.answer_words):
+        return True
+    return passage.principle in row.principles and passage.text.startswith(f"{passage.principle}:")
+
+
 class AnswerEvaluator:
     """Judges a system's retrieval and answers against golden rows."""
 
@@ -167,14 +177,7 @@ class AnswerEvaluator:
                 result.failures.append("answer lacks " + ", ".join(f"«{w}»" for w in missing))
         if answer.citations:
             result.cited = len(answer.citations)
-            sentences = _sentences(answer.text)
-            result.supporting = sum(
-                1
-                for p in answer.citations
-                if any(matches_group(p.text, g) for g in row.evidence)
-                or any(contains(p.text, w) for w in row.answer_words)
-                or any(_supported(s, *_passage_terms([p])) for s in sentences)
-            )
+            result.supporting = sum(1 for p in answer.citations if _supports(p, row))
             if result.supporting < result.cited and row.answerable:
                 result.failures.append(f"{result.cited - result.supporting} of {result.cited} citations lack evidence")
         if row.answerable and row.multi_evidence:

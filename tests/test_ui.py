@@ -201,7 +201,7 @@ def test_browser_chat_sources_overview_feedback(
         assert overview.locator("details").count() == 52
         page.locator("#sb-overview-filter input").click()
         page.get_by_role("option", name="Teknik- og Miljøforvaltningen (TMF)").click()
-        overview.get_by_text("Viser").first.wait_for(timeout=10_000)
+        overview.locator(".sb-filter-note").wait_for(timeout=10_000)  # the filtered view has rendered
         expected = len(service.catalog.initiatives_of_department("Teknik- og Miljøforvaltningen"))
         assert overview.locator("details").count() == expected
         overview.locator("details summary").first.click()
