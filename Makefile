@@ -85,8 +85,9 @@ format: setup-dev
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
+# benchmarks: about 35 minutes on 2 cores (`$(BIN)/python bench/run.py --quick` takes about 6)
 bench: setup-dev
-	$(BIN)/python bench/cold_start.py
+	$(BIN)/python bench/run.py
 
 clean:
 	rm -rf $(VENV) .sikkerby .pytest_cache .ruff_cache *.egg-info

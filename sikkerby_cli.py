@@ -233,16 +233,28 @@ def cmd_repair(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
+    from ui.auth import AuthError, load_credentials, require_auth
+
     started = time.perf_counter()
+    try:
+        users = load_credentials(args.auth_file)
+        require_auth(args.host, users)
+    except AuthError as exc:
+        raise CliError(str(exc)) from exc
     service = _service(args)
     if not service.store.exists():
         raise CliError(f"no index in {service.settings.index_dir}; run `sikkerby index` first")
     from ui.app import serve
 
-    demo = serve(service, host=args.host, port=args.port, prevent_thread_lock=True, quiet=True)
+    demo = serve(service, host=args.host, port=args.port, auth=users or None, prevent_thread_lock=True, quiet=True)
+    access = (
+        f"login required ({len(users)} user{'s' if len(users) != 1 else ''})"
+        if users
+        else "no login (this machine only)"
+    )
     print(
         f"Sikker By-assistenten kører på http://{args.host}:{args.port} "
-        f"(klar efter {time.perf_counter() - started:.1f} s). Stop med Ctrl+C.",
+        f"(klar efter {time.perf_counter() - started:.1f} s; {access}). Stop med Ctrl+C.",
         flush=True,
     )
     try:
@@ -371,6 +383,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("serve", help="start the chat in the browser (Gradio)")
     p.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1: this machine only)")
     p.add_argument("--port", type=int, default=7860, help="port (default 7860)")
+    p.add_argument("--auth-file", help="user:password lines; required (or SIKKERBY_AUTH) beyond 127.0.0.1")
     p.set_defaults(func=cmd_serve)
 
     p = sub.add_parser("feedback", help="thumbs up/down given in the chat")

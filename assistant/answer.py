@@ -52,6 +52,28 @@ class Answer:
     timing_ms: Timing = field(default_factory=Timing)
     route: str = "general"
 
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Answer:
+        """An answer from its JSON shape (as the API returns it), e.g. to record feedback on it."""
+        citations = tuple(
+            Citation(
+                n=int(c["n"]),
+                chunk_id=str(c["chunk_id"]),
+                document=str(c["document"]),
+                page=int(c["page"]),
+                principle=c.get("principle"),
+                text=str(c["text"]),
+                score=float(c.get("score", 0.0)),
+            )
+            for c in data.get("citations", [])
+        )
+        return cls(
+            question=str(data["question"]),
+            answer=str(data["answer"]),
+            abstained=bool(data["abstained"]),
+            citations=citations,
+        )
+
     def to_dict(self) -> dict[str, Any]:
         """The JSON shape of ``sikkerby ask --json``."""
         return {

@@ -94,6 +94,7 @@ class AssistantService:
             query_prefix=s.query_prefix,
             passage_prefix=s.passage_prefix,
             threads=s.threads,
+            workers=s.embed_workers,
         )
 
     @property
@@ -157,6 +158,7 @@ class AssistantService:
                     self.embedder,
                     rrf_k=self.settings.rrf_k,
                     candidates=self.settings.candidates,
+                    surface=stored.surface,
                 )
                 self._loaded = _Loaded(stored, catalog, retriever, matcher, AnswerComposer(catalog, matcher))
                 is_english("opvarmning af ordlister")  # loads word frequencies now, not in the first answer

@@ -15,6 +15,7 @@ from index.bm25 import BM25Index
 from index.dense import DEFAULT_EXACT_LIMIT, DenseIndex
 from index.embedders.base import Embedder, Progress
 from index.manifest import FORMAT_VERSION, Manifest
+from index.query import QueryNormalizer
 from index.store import IndexStore, IndexStoreError, StoredIndex
 from index.text import ANALYZER_VERSION, chunk_terms
 from ingest.chunk import Chunk
@@ -114,7 +115,8 @@ class IndexBuilder:
                 documents=tuple(dict.fromkeys(c.document for c in chunks)),
                 created_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
             )
-            self.store.save(StoredIndex(manifest=manifest, chunks=chunks, dense=dense, bm25=bm25))
+            surface = QueryNormalizer.surface_counts(chunks)
+            self.store.save(StoredIndex(manifest=manifest, chunks=chunks, dense=dense, bm25=bm25, surface=surface))
         return BuildReport(
             "built", len(chunks), len(todo), len(chunks) - len(todo), time.perf_counter() - started, dense.kind, reason
         )

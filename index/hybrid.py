@@ -64,6 +64,7 @@ class HybridRetriever:
         *,
         rrf_k: int = 60,
         candidates: int = 50,
+        surface: dict[str, int] | None = None,
     ) -> None:
         self.chunks = chunks
         self.dense = dense
@@ -71,7 +72,7 @@ class HybridRetriever:
         self.embedder = embedder
         self.rrf_k = rrf_k
         self.candidates = candidates
-        self.normalizer = QueryNormalizer(chunks)
+        self.normalizer = QueryNormalizer(surface if surface is not None else QueryNormalizer.surface_counts(chunks))
 
     def allowed_rows(self, search_filter: SearchFilter) -> np.ndarray | None:
         if search_filter.empty:

@@ -13,10 +13,7 @@ from ingest.danish import WORD_RE, fold
 class QueryNormalizer:
     """Replaces query words the corpus never uses by the corpus word with the same folded spelling."""
 
-    def __init__(self, chunks: list[Chunk]) -> None:
-        surface: Counter[str] = Counter()
-        for chunk in chunks:
-            surface.update(w.lower() for w in WORD_RE.findall(chunk.text))
+    def __init__(self, surface: dict[str, int]) -> None:
         self.vocabulary = set(surface)
         by_fold: dict[str, tuple[int, str]] = {}
         for word, count in surface.items():
@@ -24,6 +21,14 @@ class QueryNormalizer:
             if key not in by_fold or count > by_fold[key][0]:
                 by_fold[key] = (count, word)
         self.by_fold = {key: word for key, (_count, word) in by_fold.items()}
+
+    @staticmethod
+    def surface_counts(chunks: list[Chunk]) -> dict[str, int]:
+        """How often each lowercase word occurs in the chunks (stored with the index)."""
+        surface: Counter[str] = Counter()
+        for chunk in chunks:
+            surface.update(w.lower() for w in WORD_RE.findall(chunk.text))
+        return dict(surface)
 
     def respell(self, word: str) -> str:
         lower = word.lower()

@@ -14,7 +14,7 @@ import shutil
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from index.bm25 import BM25Index
@@ -26,6 +26,7 @@ MANIFEST = "manifest.json"
 CHUNKS = "chunks.jsonl"
 DENSE = "dense.faiss"
 BM25_DIR = "bm25"
+SURFACE = "surface.json"
 CURRENT = "current"
 
 
@@ -43,6 +44,8 @@ class StoredIndex:
     chunks: list[Chunk]
     dense: DenseIndex
     bm25: BM25Index
+    #: lowercase word -> count over the chunks, for respelling queries (computed at build time)
+    surface: dict[str, int] = field(default_factory=dict)
 
 
 class IndexStore:
@@ -87,6 +90,7 @@ class IndexStore:
                     fh.write(json.dumps(chunk.to_dict(), ensure_ascii=False) + "\n")
             stored.dense.save(tmp / DENSE)
             stored.bm25.save(tmp / BM25_DIR)
+            (tmp / SURFACE).write_text(json.dumps(stored.surface, ensure_ascii=False), encoding="utf-8")
             (tmp / MANIFEST).write_text(stored.manifest.to_json(), encoding="utf-8")
             _fsync_tree(tmp)
             final = self.root / name
@@ -140,7 +144,18 @@ class IndexStore:
             raise IndexStoreError(f"{folder}: parts disagree on the number of chunks {counts}")
         if dense.dim != manifest.dim:
             raise IndexStoreError(f"{folder}: vectors have {dense.dim} dimensions, manifest says {manifest.dim}")
-        return StoredIndex(manifest=manifest, chunks=chunks, dense=dense, bm25=bm25)
+        surface = _read_surface(folder / SURFACE)
+        return StoredIndex(manifest=manifest, chunks=chunks, dense=dense, bm25=bm25, surface=surface)
+
+
+def _read_surface(path: Path) -> dict[str, int]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise IndexStoreError(f"{path}: unreadable word counts ({exc})") from exc
+    if not isinstance(data, dict) or not all(isinstance(k, str) and isinstance(v, int) for k, v in data.items()):
+        raise IndexStoreError(f"{path}: word counts must map words to integers")
+    return data
 
 
 def _read_chunks(path: Path) -> list[Chunk]:

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import os
+import socket
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -21,6 +24,39 @@ from ingest.danish import terms  # noqa: E402
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = Path(__file__).parent / "fixtures"
 CORPUS_FILE = BUNDLED_CORPUS / "sikker-by-eksempler-2022-2025.txt"
+# Debian's chromium, started as the browser tests need it on this closed network
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+
+
+def run_cli(
+    args: list[str], home: Path, *, stdin: str | None = None, timeout: int = 900, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """`sikkerby ARGS` as a real subprocess with its data directory at ``home``."""
+    return subprocess.run(
+        [sys.executable, "-m", "sikkerby_cli", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "SIKKERBY_HOME": str(home), **(env or {})},
+        cwd=ROOT,
+        timeout=timeout,
+    )
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
 
 
 @pytest.fixture(autouse=True)

@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 import json
-import os
 import statistics
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import CORPUS_FILE, FIXTURES, ROOT
+from tests.conftest import CORPUS_FILE, FIXTURES, run_cli
 
 pytestmark = pytest.mark.slow
 
@@ -42,21 +39,8 @@ EXPECTED_DEN_KORTE_SNOR = {
 }
 
 
-def run(args: list[str], home: Path, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "SIKKERBY_HOME": str(home)}
-    return subprocess.run(
-        [sys.executable, "-m", "sikkerby_cli", *args],
-        input=stdin,
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=ROOT,
-        timeout=600,
-    )
-
-
 def test_ask_json_is_exact(built_home: Path):
-    result = run(["ask", "--json", "Hvilket princip hører Den Korte Snor under?"], built_home)
+    result = run_cli(["ask", "--json", "Hvilket princip hører Den Korte Snor under?"], built_home)
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)
     timing = data.pop("timing_ms")
@@ -69,7 +53,7 @@ def test_batch_of_fifty_questions_in_one_process(built_home: Path, capsys: pytes
     rows = [json.loads(line) for line in (FIXTURES / "questions.jsonl").read_text(encoding="utf-8").splitlines()]
     questions = [r["question"] for r in rows]
     questions = (questions * 2)[:50]
-    result = run(["ask", "--json", "-"], built_home, stdin="\n".join(questions) + "\n")
+    result = run_cli(["ask", "--json", "-"], built_home, stdin="\n".join(questions) + "\n")
     assert result.returncode == 0, result.stderr
     answers = [json.loads(line) for line in result.stdout.splitlines()]
     assert [a["question"] for a in answers] == questions
@@ -95,7 +79,7 @@ def test_batch_of_fifty_questions_in_one_process(built_home: Path, capsys: pytes
 
 
 def test_search_json_with_filter(built_home: Path):
-    result = run(["search", "natteliv", "-k", "3", "--principle", "Fagprincip 5", "--json"], built_home)
+    result = run_cli(["search", "natteliv", "-k", "3", "--principle", "Fagprincip 5", "--json"], built_home)
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)
     assert data["query"] == "natteliv"
@@ -104,7 +88,7 @@ def test_search_json_with_filter(built_home: Path):
 
 
 def test_index_is_not_rebuilt_when_nothing_changed(built_home: Path):
-    result = run(["index", "--json", "--quiet"], built_home)
+    result = run_cli(["index", "--json", "--quiet"], built_home)
     assert result.returncode == 0, result.stderr
     summary = json.loads(result.stdout)
     assert summary["status"] == "unchanged"
@@ -121,7 +105,7 @@ def test_index_is_not_rebuilt_when_nothing_changed(built_home: Path):
     ],
 )
 def test_user_errors_are_one_line_without_traceback(built_home: Path, args: list[str], message: str):
-    result = run(args, built_home)
+    result = run_cli(args, built_home)
     assert result.returncode == 2
     assert result.stderr.strip().splitlines() == [result.stderr.strip()]
     assert result.stderr.startswith(message)
@@ -129,7 +113,7 @@ def test_user_errors_are_one_line_without_traceback(built_home: Path, args: list
 
 
 def test_no_index_is_a_clear_error(tmp_path: Path):
-    result = run(["ask", "Hvad er Den Korte Snor?"], tmp_path / "empty-home")
+    result = run_cli(["ask", "Hvad er Den Korte Snor?"], tmp_path / "empty-home")
     assert result.returncode == 2
     assert (
         result.stderr.strip() == f"error: no index in {tmp_path / 'empty-home' / 'index'}; run `sikkerby index` first"
@@ -140,17 +124,17 @@ def test_index_errors_name_the_file(tmp_path: Path):
     bad = tmp_path / "broken.pdf"
     bad.write_bytes(b"%PDF-1.4 cut off")
     missing = tmp_path / "missing.txt"
-    result = run(["index", "--quiet", str(missing)], tmp_path / "home")
+    result = run_cli(["index", "--quiet", str(missing)], tmp_path / "home")
     assert result.returncode == 2
     assert result.stderr.strip() == f"error: {missing}: file not found"
-    result = run(["index", "--quiet", str(bad), str(FIXTURES / "plain_sample.pdf")], tmp_path / "home")
+    result = run_cli(["index", "--quiet", str(bad), str(FIXTURES / "plain_sample.pdf")], tmp_path / "home")
     assert result.returncode == 1  # the good file is indexed, the bad one reported
     assert result.stderr.strip().startswith(f"error: {bad}: unreadable PDF")
     assert "Indexed" in result.stdout and "Traceback" not in result.stderr
 
 
 def test_repair_prints_readable_danish(tmp_path: Path):
-    result = run(["repair", str(CORPUS_FILE)], tmp_path / "home")
+    result = run_cli(["repair", str(CORPUS_FILE)], tmp_path / "home")
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
     assert len(lines) == len(CORPUS_FILE.read_text(encoding="utf-8").splitlines())
@@ -160,16 +144,16 @@ def test_repair_prints_readable_danish(tmp_path: Path):
 
 
 def test_repair_diff_shows_what_changed(tmp_path: Path):
-    result = run(["repair", "--diff", str(CORPUS_FILE)], tmp_path / "home")
+    result = run_cli(["repair", "--diff", str(CORPUS_FILE)], tmp_path / "home")
     assert result.returncode == 0, result.stderr
     assert "-Kebenhavn." in result.stdout and "+København." in result.stdout
     assert "words changed" in result.stderr
-    missing = run(["repair", str(tmp_path / "nope.pdf")], tmp_path / "home")
+    missing = run_cli(["repair", str(tmp_path / "nope.pdf")], tmp_path / "home")
     assert missing.returncode == 2 and missing.stderr.strip() == f"error: {tmp_path / 'nope.pdf'}: file not found"
 
 
 def test_text_answer_explains_abbreviations(built_home: Path):
-    result = run(["ask", "Hvad laver TMF?"], built_home)
+    result = run_cli(["ask", "Hvad laver TMF?"], built_home)
     assert result.returncode == 0, result.stderr
     assert "Forkortelser: TMF = Teknik- og Miljøforvaltningen" in result.stdout
 
@@ -193,7 +177,7 @@ def test_feedback_export_jsonl_and_csv(tmp_path: Path):
         abstained=False,
         citations=[{"n": 1, "chunk_id": "c1", "page": 4}],
     )
-    result = run(["feedback", "export", "--format", "jsonl", "--rating", "down"], home)
+    result = run_cli(["feedback", "export", "--format", "jsonl", "--rating", "down"], home)
     assert result.returncode == 0, result.stderr
     rows = [json.loads(line) for line in result.stdout.splitlines()]
     assert len(rows) == 1
@@ -217,7 +201,7 @@ def test_feedback_export_jsonl_and_csv(tmp_path: Path):
         [],
     )
     out = tmp_path / "feedback.csv"
-    result = run(["feedback", "export", "--format", "csv", "--output", str(out)], home)
+    result = run_cli(["feedback", "export", "--format", "csv", "--output", str(out)], home)
     assert result.returncode == 0, result.stderr
     lines = out.read_text(encoding="utf-8").splitlines()
     assert lines[0] == "id,created_at,rating,question,answer,abstained,citations,comment,session"

@@ -4,9 +4,7 @@ reports, feedback import, and `sikkerby eval` on the real golden set."""
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -18,7 +16,7 @@ from eval.golden import GoldenError, GoldenRow, load_golden
 from eval.report import write_reports
 from eval.runner import DEFAULT_BASELINE, DEFAULT_GOLDEN
 from eval.systems import Passage, SystemAnswer
-from tests.conftest import ROOT
+from tests.conftest import run_cli
 
 SNOR = Passage("c1", "Den Korte Snor er en indsats til børn og unge mellem 10-17 år i København.", "Fagprincip 1", 3)
 NAT = Passage("c2", "Natteværter er til stede i Indre Bys natteliv torsdag, fredag og lørdag nat.", "Fagprincip 5", 5)
@@ -213,17 +211,8 @@ def test_golden_set_size_and_coverage():
 
 @pytest.mark.slow
 def test_eval_command_gates_on_the_baseline(built_home: Path, tmp_path: Path):
-    env = {**os.environ, "SIKKERBY_HOME": str(built_home)}
-
     def run(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [sys.executable, "-m", "sikkerby_cli", "eval", *args],
-            capture_output=True,
-            text=True,
-            cwd=ROOT,
-            env=env,
-            timeout=900,
-        )
+        return run_cli(["eval", *args], built_home)
 
     ok = run("--split", "test", "--report", str(tmp_path / "ok"))
     assert ok.returncode == 0, ok.stdout + ok.stderr

@@ -40,7 +40,7 @@ def test_build_save_load_roundtrip(tmp_path: Path, chunks: list[Chunk], fake_emb
     assert stored.manifest.dim == 64
     assert stored.dense.size == stored.bm25.size == len(chunks)
     files = sorted(p.name for p in store.current.iterdir())
-    assert files == ["bm25", "chunks.jsonl", "dense.faiss", "manifest.json"]
+    assert files == ["bm25", "chunks.jsonl", "dense.faiss", "manifest.json", "surface.json"]
 
 
 def test_saved_index_contains_no_pickle(tmp_path: Path, chunks: list[Chunk], fake_embedder: FakeEmbedder):

@@ -4,11 +4,7 @@ driven by Playwright) against the app served on 127.0.0.1."""
 from __future__ import annotations
 
 import json
-import os
-import socket
 import sqlite3
-import subprocess
-import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,23 +15,12 @@ from assistant.answer import Answer, Citation
 from assistant.feedback import FeedbackStore
 from assistant.service import AssistantService
 from assistant.settings import load_settings
-from tests.conftest import ROOT
+from tests.conftest import CHROMIUM, CHROMIUM_ARGS, ROOT, free_port, run_cli
 from ui.app import EXAMPLES
 from ui.render import conversation_markdown, highlighted, overview_html, sources_markdown
 
 ARTIFACTS = ROOT / "test-artifacts"
 EXAMPLE_QUESTION = EXAMPLES[0]
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
 
 
 def _citation(**kw) -> Citation:
@@ -102,19 +87,13 @@ def test_feedback_store_is_safe_under_concurrent_writes(tmp_path: Path):
 # -- served app -------------------------------------------------------------------------------------
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def app_url(built_home: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, AssistantService]]:
     from ui.app import serve
 
     feedback_db = tmp_path_factory.mktemp("feedback") / "feedback.sqlite3"
     service = AssistantService(load_settings(data_dir=built_home, extra={"feedback_db": str(feedback_db)}))
-    port = _free_port()
+    port = free_port()
     demo = serve(service, host="127.0.0.1", port=port, prevent_thread_lock=True, quiet=True)
     try:
         yield f"http://127.0.0.1:{port}/", service
@@ -129,14 +108,7 @@ def test_api_answers_with_the_cli_citations(app_url: tuple[str, AssistantService
     url, _service = app_url
     question = "Hvilke indsatser hører under Fagprincip 5?"
     result = Client(url, verbose=False).predict(question, None, None, api_name="/ask")
-    cli = subprocess.run(
-        [sys.executable, "-m", "sikkerby_cli", "ask", "--json", question],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        env={**os.environ, "SIKKERBY_HOME": str(built_home)},
-        timeout=300,
-    )
+    cli = run_cli(["ask", "--json", question], built_home)
     assert cli.returncode == 0, cli.stderr
     expected = json.loads(cli.stdout)
     assert result["answer"] == expected["answer"]

@@ -132,13 +132,24 @@ class ChatUI:
         self.service.record_feedback(answers[turn], liked=liked, session=session)
         return "Tak for din feedback." if liked else "Tak. Svaret er markeret som dårligt, så det kan blive rettet."
 
+    def feedback_json(self, answer: dict[str, Any], liked: bool, session: str = "api") -> int:
+        """The API endpoint for thumbs up/down on an answer returned by ``/ask``; returns the row id."""
+        try:
+            parsed = Answer.from_dict(answer)
+        except (KeyError, TypeError, ValueError) as exc:
+            raise gr.Error(f"Ugyldigt svar: {exc}") from exc
+        return self.service.record_feedback(parsed, liked=bool(liked), session=session)
+
     def ask_json(self, question: str, principle: str | None = None, department: str | None = None) -> dict[str, Any]:
         """The API endpoint: the same answer as ``sikkerby ask --json``."""
-        answer = self.service.ask(
-            question,
-            principle=principle or None,
-            departments=[department] if department else [],
-        )
+        try:
+            answer = self.service.ask(
+                question,
+                principle=principle or None,
+                departments=[department] if department else [],
+            )
+        except ServiceError as exc:
+            raise gr.Error(f"Spørgsmålet kunne ikke besvares: {exc}") from exc
         return answer.to_dict()
 
 
@@ -217,6 +228,7 @@ def build_app(service: AssistantService) -> gr.Blocks:
             api_visibility="private",
         )
         gr.api(ui.ask_json, api_name="ask")
+        gr.api(ui.feedback_json, api_name="feedback")
     return demo
 
 
