@@ -85,7 +85,8 @@ format: setup-dev
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-# benchmarks: about 35 minutes on 2 cores (`$(BIN)/python bench/run.py --quick` takes about 6)
+# benchmarks: about 35 minutes on 2 cores (`$(BIN)/python bench/run.py --quick` takes about 6;
+# add --million for 1M synthetic vectors and documents)
 bench: setup-dev
 	$(BIN)/python bench/run.py
 

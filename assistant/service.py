@@ -73,7 +73,6 @@ class AssistantService:
             query_prefix=s.query_prefix,
             passage_prefix=s.passage_prefix,
             threads=s.threads,
-            workers=s.embed_workers,
         )
 
     @property

@@ -36,8 +36,6 @@ class Settings:
     query_prefix: str = ""
     passage_prefix: str = ""
     threads: int | None = None
-    #: processes that embed passages while indexing (default: the machine's cores, at most 4)
-    embed_workers: int | None = None
     exact_limit: int = 50_000
     top_k: int = 5
     rrf_k: int = 60
@@ -66,7 +64,6 @@ _ENV = {
     "SIKKERBY_QUERY_PREFIX": "query_prefix",
     "SIKKERBY_PASSAGE_PREFIX": "passage_prefix",
     "SIKKERBY_THREADS": "threads",
-    "SIKKERBY_EMBED_WORKERS": "embed_workers",
     "SIKKERBY_TOP_K": "top_k",
     "SIKKERBY_MIN_SIMILARITY": "min_similarity",
     "SIKKERBY_STRONG_SIMILARITY": "strong_similarity",

