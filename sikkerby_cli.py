@@ -248,9 +248,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     demo = serve(service, host=args.host, port=args.port, auth=users or None, prevent_thread_lock=True, quiet=True)
     access = (
-        f"login required ({len(users)} user{'s' if len(users) != 1 else ''})"
+        f"login kræves ({len(users)} bruger{'e' if len(users) != 1 else ''})"
         if users
-        else "no login (this machine only)"
+        else "uden login, kun fra denne maskine"
     )
     print(
         f"Sikker By-assistenten kører på http://{args.host}:{args.port} "

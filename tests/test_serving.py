@@ -124,7 +124,7 @@ def test_binding_beyond_localhost_requires_login(built_home: Path, tmp_path: Pat
     finally:
         proc.terminate()
         out, _ = proc.communicate(timeout=30)
-    assert "login required (1 user)" in out
+    assert "login kræves (1 bruger)" in out
 
 
 @pytest.fixture(scope="module")
