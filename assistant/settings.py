@@ -43,9 +43,7 @@ class Settings:
     #: Below this cosine similarity (query to best passage) nothing in the corpus is close enough.
     #: Calibrated for multilingual-e5-small, whose similarities crowd between 0.75 and 0.95.
     min_similarity: float = 0.78
-    #: When half the question's words occur nowhere in the corpus, answer only above this similarity.
-    strong_similarity: float = 0.85
-    #: OCR repair of Danish letters at ingest (issue 3 fills it in).
+    #: Repair OCR-damaged Danish letters at ingest (see ingest/repair.py).
     repair: bool = True
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -66,7 +64,6 @@ _ENV = {
     "SIKKERBY_THREADS": "threads",
     "SIKKERBY_TOP_K": "top_k",
     "SIKKERBY_MIN_SIMILARITY": "min_similarity",
-    "SIKKERBY_STRONG_SIMILARITY": "strong_similarity",
     "SIKKERBY_EXACT_LIMIT": "exact_limit",
     "SIKKERBY_REPAIR": "repair",
 }

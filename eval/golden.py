@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -115,12 +115,3 @@ def load_golden(path: Path, *, split: str | None = None) -> list[GoldenRow]:
     if not rows:
         raise GoldenError(f"{path}: no rows{f' in split {split}' if split else ''}")
     return rows
-
-
-def row_to_dict(row: GoldenRow) -> dict[str, Any]:
-    data = asdict(row)
-    data.update(data.pop("extra"))
-    data["evidence"] = [list(g) for g in row.evidence]
-    data["principles"] = list(row.principles)
-    data["answer_words"] = list(row.answer_words)
-    return data

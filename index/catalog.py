@@ -30,7 +30,6 @@ class Catalog:
     def __init__(self, chunks: list[Chunk]) -> None:
         self.chunks = chunks
         self.by_id = {c.id: c for c in chunks}
-        self.row_of = {c.id: i for i, c in enumerate(chunks)}
         principles: dict[str, Principle] = {}
         for chunk in chunks:
             if chunk.kind == KIND_PRINCIPLE and chunk.principle:
@@ -54,6 +53,3 @@ class Catalog:
     def departments(self) -> list[str]:
         present = {d for c in self.chunks for d in c.departments}
         return [d.name for d in DEPARTMENTS if d.name in present]
-
-    def documents(self) -> list[str]:
-        return list(dict.fromkeys(c.document for c in self.chunks))

@@ -84,9 +84,6 @@ class DanishLexicon:
             return ()
         return _split(self, word.lower(), True)
 
-    def can_begin_compound(self, word: str) -> bool:
-        return bool(self.flags(word) & BEGIN)
-
     def valid(self, word: str) -> bool:
         return self.is_word(word) or bool(self.compound_parts(word))
 

@@ -18,7 +18,6 @@ from ingest.document import Document
 
 #: Bump when parsing changes, so cached chunks are redone.
 PARSER_VERSION = 1
-PRINCIPLE_KINDS = ("Grundprincip", "Fagprincip")
 _HEADER_RE = re.compile(r"^(grundprincip|fagprincip)(?:\s+(\d))?\s*:?$", re.IGNORECASE)
 _NUMBER_RE = re.compile(r"^(\d)\s*[.)]\s*")
 _TABLE_HEADER = {"princip", "udvalgte indsatser"}
@@ -172,10 +171,6 @@ class StrategyParser:
 
     def __init__(self, *, repair: Repair | None = None) -> None:
         self.repair = repair or (lambda text: text)
-
-    @staticmethod
-    def looks_structured(document: Document) -> bool:
-        return any(_HEADER_RE.match(line.strip()) for line in document.text.splitlines())
 
     def parse(self, document: Document) -> list[Chunk] | None:
         """Chunks of the document, or None when it has no principle structure."""
