@@ -51,15 +51,21 @@ class TermMatcher:
 
     def __init__(self, bm25: BM25Index) -> None:
         self.bm25 = bm25
+        self._idf: dict[str, float] = {}  # coverage asks for the same terms sentence after sentence
 
     def idf(self, term: str) -> float:
         """IDF from the index; a term found only inside compounds counts as rare, a term found only
         through its parts as absent (the most specific, so the most telling when missing)."""
-        n = max(self.bm25.size, 1)
-        df = self.bm25.document_frequency(term)
-        if df == 0 and self.bm25.expand(term) and not self.partial([term]):
-            df = 1
-        return math.log(1 + (n - df + 0.5) / (df + 0.5))
+        cached = self._idf.get(term)
+        if cached is None:
+            n = max(self.bm25.size, 1)
+            df = self.bm25.document_frequency(term)
+            if df == 0 and self.bm25.expand(term) and not self.partial([term]):
+                df = 1
+            if len(self._idf) > 100_000:  # a long-running server meets unbounded query words
+                self._idf.clear()
+            cached = self._idf[term] = math.log(1 + (n - df + 0.5) / (df + 0.5))
+        return cached
 
     def unknown(self, question_terms: list[str]) -> list[str]:
         """Terms that occur nowhere in the corpus, not even inside a compound or through a part."""

@@ -49,8 +49,9 @@ class IndexBuilder:
         self.embedder = embedder
         self.exact_limit = exact_limit
 
-    def needs_build(self, chunks: list[Chunk]) -> str | None:
-        """Why the index must be (re)built, or None if the stored one is current."""
+    def needs_build(self, chunks: list[Chunk], *, digest: str | None = None) -> str | None:
+        """Why the index must be (re)built, or None if the stored one is current (``digest``: the
+        chunks' corpus hash, when the caller has it already)."""
         manifest = self.store.read_manifest()
         if manifest is None:
             return "no index yet"
@@ -60,7 +61,7 @@ class IndexBuilder:
             return f"embedder changed ({manifest.embedder_id} -> {self.embedder.id})"
         if manifest.analyzer_version != ANALYZER_VERSION:
             return "text analysis changed"
-        if manifest.corpus_hash != corpus_hash(chunks):
+        if manifest.corpus_hash != (digest or corpus_hash(chunks)):
             return "corpus changed"
         return None
 
@@ -76,8 +77,9 @@ class IndexBuilder:
         started = time.perf_counter()
         if not chunks:
             raise ValueError("nothing to index: no chunks")
+        digest = corpus_hash(chunks)  # hashes every chunk: computed once per build
         with self.store.lock():
-            reason = "forced" if force else self.needs_build(chunks)
+            reason = "forced" if force else self.needs_build(chunks, digest=digest)
             if reason is None:
                 manifest = self.store.read_manifest()
                 assert manifest is not None
@@ -108,7 +110,7 @@ class IndexBuilder:
             manifest = Manifest(
                 embedder_id=self.embedder.id,
                 dim=self.embedder.dim,
-                corpus_hash=corpus_hash(chunks),
+                corpus_hash=digest,
                 chunk_count=len(chunks),
                 dense_kind=dense.kind,
                 analyzer_version=ANALYZER_VERSION,
