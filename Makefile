@@ -5,8 +5,12 @@ BIN    := $(VENV)/bin
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export GRADIO_ANALYTICS_ENABLED := False
+# make's commands keep their data (index, feedback, reports) in the checkout; an installed `sikkerby`
+# uses the user's data folder unless SIKKERBY_HOME says otherwise
+export SIKKERBY_HOME ?= $(CURDIR)/.sikkerby
 
-.PHONY: setup setup-dev system-deps test-system-deps index run serve test eval lint format bench clean
+.PHONY: setup setup-dev system-deps test-system-deps index run serve test wheel-check eval lint typecheck format \
+	bench clean clean-all
 
 # Debian packages: the Danish hunspell dictionary for OCR repair. Installed with apt-get when missing
 # (as root, or through sudo); without it the repair falls back to word frequencies only.
@@ -65,12 +69,15 @@ run: index
 serve: setup
 	$(BIN)/sikkerby serve
 
-test: setup-dev
-	$(BIN)/ruff check .
-	$(BIN)/ruff format --check .
+test: setup-dev lint
 	$(BIN)/python -m pytest
 	$(BIN)/sikkerby index --quiet
 	$(BIN)/sikkerby eval --split test --report test-artifacts/eval
+	$(MAKE) --no-print-directory wheel-check
+
+# the built wheel in an empty venv outside the checkout: index, ask and eval from another directory
+wheel-check: | $(BIN)/python
+	bash .ci/wheel-check $(BIN)/python
 
 # the evaluation gate alone: fails when a metric drops below eval/baseline.json
 eval: setup-dev
@@ -80,6 +87,13 @@ eval: setup-dev
 lint: setup-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(MAKE) --no-print-directory typecheck
+
+# mypy sees the package as it installs (sikkerby.ingest is ingest/, …) through a tree of links in build/
+typecheck: setup-dev
+	@rm -rf build/typecheck && mkdir -p build/typecheck/sikkerby
+	@for f in sikkerby/* ingest index assistant ui eval; do ln -s ../../../$$f build/typecheck/sikkerby/; done
+	cd build/typecheck && ../../$(BIN)/mypy -p sikkerby
 
 format: setup-dev
 	$(BIN)/ruff format .
@@ -90,5 +104,10 @@ format: setup-dev
 bench: setup-dev
 	$(BIN)/python bench/run.py
 
+# keeps the feedback people gave (.sikkerby/feedback.sqlite3*); `make clean-all` removes it too
 clean:
-	rm -rf $(VENV) .sikkerby .pytest_cache .ruff_cache *.egg-info
+	rm -rf $(VENV) build dist .pytest_cache .ruff_cache .mypy_cache *.egg-info test-artifacts
+	@if [ -d .sikkerby ]; then find .sikkerby -mindepth 1 -maxdepth 1 ! -name 'feedback.sqlite3*' -exec rm -rf {} +; fi
+
+clean-all: clean
+	rm -rf .sikkerby

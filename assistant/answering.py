@@ -3,14 +3,16 @@ document cannot answer. Works on a loaded index; the service does the loading an
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Sequence
+from dataclasses import dataclass
 
-from assistant.answer import Answer
-from assistant.composer import NO_MATCH, AnswerComposer, Draft, not_mentioned
-from assistant.followup import FollowUp, follow_up_topic, resolve_follow_up
-from assistant.matching import TermMatcher, content_terms, is_english
-from assistant.router import (
+from sikkerby.assistant.answer import Answer
+from sikkerby.assistant.composer import NO_MATCH, AnswerComposer, Draft, not_mentioned
+from sikkerby.assistant.followup import FollowUp, follow_up_topic, resolve_follow_up
+from sikkerby.assistant.matching import TermMatcher, content_terms, is_english
+from sikkerby.assistant.router import (
     DEPARTMENT_LIST,
     GENERAL,
     OVERVIEW,
@@ -20,12 +22,14 @@ from assistant.router import (
     Route,
     find_department,
 )
-from assistant.settings import Settings
-from index.catalog import Catalog
-from index.hybrid import Hit, HybridRetriever, SearchFilter
-from ingest.chunk import KIND_INITIATIVE, KIND_PRINCIPLE
-from ingest.danish import term, terms, words
-from ingest.departments import resolve_department
+from sikkerby.assistant.settings import Settings
+from sikkerby.index.catalog import Catalog
+from sikkerby.index.hybrid import Hit, HybridRetriever, SearchFilter
+from sikkerby.ingest.chunk import KIND_INITIATIVE, KIND_PRINCIPLE
+from sikkerby.ingest.danish import term, terms, words
+from sikkerby.ingest.departments import resolve_department
+
+log = logging.getLogger(__name__)
 
 # Words that only say how a list or principle question is phrased, not what it is about.
 _ROUTING_TERMS = frozenset(
@@ -37,6 +41,20 @@ _ROUTING_TERMS = frozenset(
         "disse heraf nævnte handler implementering eksemplerne eksempel"
     )
 ) | {str(n) for n in range(1, 10)}
+
+
+@dataclass(frozen=True)
+class _Asked:
+    """One question as the route handlers see it."""
+
+    question: str
+    route: Route
+    search_filter: SearchFilter
+    clock: RetrievalClock
+    english: bool
+    terms: list[str]
+    #: the question's content terms without the words that only phrase a list or principle question
+    residual: list[str]
 
 
 class RetrievalClock:
@@ -90,71 +108,90 @@ class Answerer:
         return self._answer(question, route, search_filter, clock)
 
     def _answer(self, question: str, route: Route, search_filter: SearchFilter, clock: RetrievalClock) -> Draft:
-        catalog, composer, matcher = self.catalog, self.composer, self.matcher
         english = is_english(question)
         question_terms = content_terms(question)
-        residual = [] if english else [t for t in question_terms if t not in _ROUTING_TERMS]
+        asked = _Asked(
+            question=question,
+            route=route,
+            search_filter=search_filter,
+            clock=clock,
+            english=english,
+            terms=question_terms,
+            residual=[] if english else [t for t in question_terms if t not in _ROUTING_TERMS],
+        )
+        handlers = {
+            PRINCIPLE_LIST: self._principle,
+            PRINCIPLE_STATEMENT: self._principle,
+            OVERVIEW: lambda _asked: self.composer.overview(),
+            DEPARTMENT_LIST: self._department,
+            WHICH_PRINCIPLE: self._which_principle,
+        }
+        handler = handlers.get(route.kind, self._general)
+        if route.kind == DEPARTMENT_LIST and not route.department:
+            handler = self._general
+        return handler(asked)
 
-        if route.kind in (PRINCIPLE_LIST, PRINCIPLE_STATEMENT):
-            principle = catalog.principle(route.principle) if route.principle else None
-            if principle is None and route.topic:
-                with clock:
-                    hits = self.retriever.search(route.topic, k=1, search_filter=SearchFilter(kinds=(KIND_PRINCIPLE,)))
-                topic_terms = content_terms(route.topic)
-                if hits and not (topic_terms and len(matcher.unknown(topic_terms)) == len(topic_terms)):
-                    principle = catalog.principle(hits[0].chunk.principle or "")
-                residual = []
-            if principle is None:
-                if route.principle:
-                    known = ", ".join(catalog.principles)
-                    return composer.abstain(f"Strategien har ikke et {route.principle}. Principperne er: {known}.")
-                return composer.abstain(NO_MATCH)
-            if route.kind == PRINCIPLE_STATEMENT:
-                return composer.principle_statement(principle)
-            # a department named in the question filters by the initiatives' departments
-            department = find_department(question)
-            if department is not None:
-                own = set(terms(f"{department.name} {department.code}"))
-                residual = [t for t in residual if t not in own]
-                only = [c for c in principle.initiatives if department.name in c.departments]
-                if residual:
-                    only = [c for c in only if matcher.coverage(residual, c.text) > 0] or only
-                return composer.principle_list(principle, only=only, about=department.name)
-            # "Fagprincip 1 om børn og unge" names the principle's own topic; "... der handler om
-            # Nørrebro" asks for the initiatives that concern something
-            if residual and matcher.coverage(residual, principle.statement) < 0.5:
-                only = [c for c in principle.initiatives if matcher.coverage(residual, c.text) > 0]
-                return composer.principle_list(principle, only=only, about=_words_for(question, residual))
-            return composer.principle_list(principle)
+    def _principle(self, asked: _Asked) -> Draft:
+        """A principle's statement, or its initiatives (all, or those of a department or about a topic)."""
+        catalog, composer, matcher, route = self.catalog, self.composer, self.matcher, asked.route
+        residual = asked.residual
+        principle = catalog.principle(route.principle) if route.principle else None
+        if principle is None and route.topic:
+            with asked.clock:
+                hits = self.retriever.search(route.topic, k=1, search_filter=SearchFilter(kinds=(KIND_PRINCIPLE,)))
+            topic_terms = content_terms(route.topic)
+            if hits and not (topic_terms and len(matcher.unknown(topic_terms)) == len(topic_terms)):
+                principle = catalog.principle(hits[0].chunk.principle or "")
+            residual = []
+        if principle is None:
+            if route.principle:
+                known = ", ".join(catalog.principles)
+                return composer.abstain(f"Strategien har ikke et {route.principle}. Principperne er: {known}.")
+            return composer.abstain(NO_MATCH)
+        if route.kind == PRINCIPLE_STATEMENT:
+            return composer.principle_statement(principle)
+        # a department named in the question filters by the initiatives' departments
+        department = find_department(asked.question)
+        if department is not None:
+            own = set(terms(f"{department.name} {department.code}"))
+            residual = [t for t in residual if t not in own]
+            only = [c for c in principle.initiatives if department.name in c.departments]
+            if residual:
+                only = [c for c in only if matcher.coverage(residual, c.text) > 0] or only
+            return composer.principle_list(principle, only=only, about=department.name)
+        # "Fagprincip 1 om børn og unge" names the principle's own topic; "... der handler om
+        # Nørrebro" asks for the initiatives that concern something
+        if residual and matcher.coverage(residual, principle.statement) < 0.5:
+            only = [c for c in principle.initiatives if matcher.coverage(residual, c.text) > 0]
+            return composer.principle_list(principle, only=only, about=_words_for(asked.question, residual))
+        return composer.principle_list(principle)
 
-        if route.kind == OVERVIEW:
-            return composer.overview()
+    def _department(self, asked: _Asked) -> Draft:
+        """The initiatives a department takes part in, narrowed only by words the question adds."""
+        code = asked.route.department or ""
+        initiatives = self.catalog.initiatives_of_department(code)
+        if asked.search_filter.principle:
+            initiatives = [c for c in initiatives if c.principle == asked.search_filter.principle]
+        department = resolve_department(code)
+        own = set(terms(f"{department.name} {department.code}")) if department else set()
+        extra = [t for t in asked.residual if t not in own]
+        if extra:
+            filtered = [c for c in initiatives if self.matcher.coverage(extra, c.text) > 0]
+            if filtered:
+                initiatives = filtered
+        return self.composer.department_list(code, initiatives)
 
-        if route.kind == DEPARTMENT_LIST and route.department:
-            initiatives = catalog.initiatives_of_department(route.department)
-            if search_filter.principle:
-                initiatives = [c for c in initiatives if c.principle == search_filter.principle]
-            department = resolve_department(route.department)
-            own = set(terms(f"{department.name} {department.code}")) if department else set()
-            extra = [t for t in residual if t not in own]
-            if extra:
-                filtered = [c for c in initiatives if matcher.coverage(extra, c.text) > 0]
-                if filtered:
-                    initiatives = filtered
-            return composer.department_list(route.department, initiatives)
-
-        unknown = [] if english else matcher.unknown(question_terms)
-        if route.kind == WHICH_PRINCIPLE:
-            return self._which_principle(question, residual, unknown, search_filter, clock)
-
-        with clock:
+    def _general(self, asked: _Asked) -> Draft:
+        """The best sentences of the best passages, unless the document does not answer."""
+        unknown = [] if asked.english else self.matcher.unknown(asked.terms)
+        with asked.clock:
             hits = self.retriever.search(
-                question, k=self.settings.top_k, search_filter=search_filter, lexical=not english
+                asked.question, k=self.settings.top_k, search_filter=asked.search_filter, lexical=not asked.english
             )
-        verdict = self._abstention(question, question_terms, unknown, hits, english=english)
+        verdict = self._abstention(asked.question, asked.terms, unknown, hits, english=asked.english)
         if verdict is not None:
-            return composer.abstain(verdict)
-        return composer.general(question, hits, question_terms, english=english)
+            return self.composer.abstain(verdict)
+        return self.composer.general(asked.question, hits, asked.terms, english=asked.english)
 
     def _follow_up(self, question: str, route: Route, follow_up: FollowUp, clock: RetrievalClock) -> Draft:
         """Answer about the chunks the previous answer cited."""
@@ -180,16 +217,11 @@ class Answerer:
             return composer.abstain(NO_MATCH)
         return composer.general(question, hits, content_terms(question) or about)
 
-    def _which_principle(
-        self,
-        question: str,
-        residual: list[str],
-        unknown: list[str],
-        search_filter: SearchFilter,
-        clock: RetrievalClock,
-    ) -> Draft:
-        focus = residual or content_terms(question)
-        with clock:
+    def _which_principle(self, asked: _Asked) -> Draft:
+        question, search_filter = asked.question, asked.search_filter
+        unknown = [] if asked.english else self.matcher.unknown(asked.terms)
+        focus = asked.residual or content_terms(question)
+        with asked.clock:
             hits = self.retriever.search(
                 question,
                 k=8,

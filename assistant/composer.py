@@ -5,17 +5,20 @@ No language model: answers are the document's own sentences and lists, so nothin
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
-from assistant.answer import Citation
-from assistant.matching import TermMatcher
-from index.catalog import Catalog, Principle
-from index.hybrid import Hit
-from ingest.chunk import Chunk
-from ingest.danish import fold, split_sentences, term, terms, words
-from ingest.departments import department_code
+from sikkerby.assistant.answer import Citation
+from sikkerby.assistant.matching import TermMatcher
+from sikkerby.index.catalog import Catalog, Principle
+from sikkerby.index.hybrid import Hit
+from sikkerby.ingest.chunk import Chunk
+from sikkerby.ingest.danish import fold, split_sentences, term, terms, words
+from sikkerby.ingest.departments import department_code
+
+log = logging.getLogger(__name__)
 
 SUMMARY_CHARS = 220
 WHOLE_CHARS = 260
@@ -257,7 +260,20 @@ class AnswerComposer:
         if intent is not None:  # "hvilket år" says what kind of fact, not what it is about
             asked = intent.asks.search(question)
             question_terms = [t for t in question_terms if t not in set(terms(asked.group(0) if asked else ""))]
-        scored: list[tuple[float, int, int, str, Hit]] = []
+        scored, on_topic = self._score_sentences(question, hits, question_terms, intent, english=english)
+        if not scored:
+            return self.abstain(NO_MATCH)
+        chosen = _choose_sentences(scored)
+        if intent and not any(intent.answered_by(question, c[3]) and on_topic[c[1]] for c in chosen):
+            return self.abstain(INTENT_MISSING[intent.name])
+        _add_context(question, hits, scored, chosen)
+        return _render_sentences(chosen)
+
+    def _score_sentences(
+        self, question: str, hits: Sequence[Hit], question_terms: list[str], intent: Intent | None, *, english: bool
+    ) -> tuple[list[_Scored], dict[int, bool]]:
+        """Every sentence of the first three passages, scored by coverage, answer type and rank."""
+        scored: list[_Scored] = []
         on_topic: dict[int, bool] = {}
         for rank, hit in enumerate(hits[:3]):
             # an English question shares no words with the passages: trust the embedding's first choice
@@ -267,43 +283,8 @@ class AnswerComposer:
                 bonus = 0.35 if intent and intent.answered_by(question, sentence) and on_topic[rank] else 0.0
                 prior = 0.3 / (rank + 1)
                 scored.append((coverage + bonus + prior, rank, i, sentence, hit))
-        if not scored:
-            return self.abstain(NO_MATCH)
         scored.sort(key=lambda s: (-s[0], s[1], s[2]))
-        best = scored[0]
-        chosen = [best]
-        for candidate in scored[1:]:
-            if len(chosen) >= MAX_SENTENCES:
-                break
-            if candidate[0] >= 0.75 * best[0] and candidate[0] - 0.3 / (candidate[1] + 1) > 0.25:
-                chosen.append(candidate)
-        if intent and not any(intent.answered_by(question, c[3]) and on_topic[c[1]] for c in chosen):
-            return self.abstain(INTENT_MISSING[intent.name])
-        best_text = hits[best[1]].chunk.text
-        whole = len(split_sentences(best_text)) <= 3 and len(best_text) <= 480
-        if whole or (best[1] == 0 and (_DEFINITION.search(question) or len(best[3]) < 80)):
-            # a short passage whole; for "Hvad er X?" or a heading-like sentence, the next sentences too
-            for candidate in scored:
-                same = candidate[1] == best[1] and candidate not in chosen
-                if same and (whole or best[2] < candidate[2] <= best[2] + 2):
-                    chosen.append(candidate)
-        # passages in order of their best sentence, sentences in reading order within a passage
-        passage_order = {c[1]: pos for pos, c in reversed(list(enumerate(chosen)))}
-        chosen.sort(key=lambda s: (passage_order[s[1]], s[2]))
-        citer = Citer()
-        pieces: list[tuple[str, Hit]] = []
-        for _score, _rank, index, sentence, hit in chosen:
-            if index > 0 and _CONTINUES.match(sentence):
-                first = split_sentences(hit.chunk.text)[0]
-                if all(text != first for text, _ in pieces):
-                    pieces.append((first, hit))
-            pieces.append((sentence, hit))
-        parts: list[str] = []
-        for i, (sentence, hit) in enumerate(pieces):
-            ref = citer.cite(hit.chunk, score=hit.dense_score, highlight=sentence)
-            last_of_run = i + 1 == len(pieces) or pieces[i + 1][1].chunk.id != hit.chunk.id
-            parts.append(f"{sentence} {ref}" if last_of_run else sentence)
-        return Draft(" ".join(parts), citer.citations(), False, "general")
+        return scored, on_topic
 
     def best_sentence(self, chunk: Chunk, question_terms: list[str]) -> tuple[str, float]:
         """The sentence of ``chunk`` that covers the question best, and how well."""
@@ -350,6 +331,54 @@ def not_mentioned(question: str, unknown_terms: Sequence[str]) -> str:
     shown = [w for w in dict.fromkeys(words(question)) if term(w) in set(unknown_terms)]
     listed = ", ".join(f"«{w}»" for w in shown) or "det, du spørger om"
     return f"Det står der ikke noget om i Sikker By-strategien: dokumentet nævner ikke {listed}."
+
+
+#: (score, passage rank, sentence number, sentence, passage)
+_Scored = tuple[float, int, int, str, Hit]
+
+
+def _choose_sentences(scored: list[_Scored]) -> list[_Scored]:
+    """The best sentence and those close to it (at most MAX_SENTENCES)."""
+    best = scored[0]
+    chosen = [best]
+    for candidate in scored[1:]:
+        if len(chosen) >= MAX_SENTENCES:
+            break
+        if candidate[0] >= 0.75 * best[0] and candidate[0] - 0.3 / (candidate[1] + 1) > 0.25:
+            chosen.append(candidate)
+    return chosen
+
+
+def _add_context(question: str, hits: Sequence[Hit], scored: list[_Scored], chosen: list[_Scored]) -> None:
+    """A short passage is given whole; for "Hvad er X?" or a heading-like sentence, the next sentences too."""
+    best = chosen[0]
+    best_text = hits[best[1]].chunk.text
+    whole = len(split_sentences(best_text)) <= 3 and len(best_text) <= 480
+    if whole or (best[1] == 0 and (_DEFINITION.search(question) or len(best[3]) < 80)):
+        for candidate in scored:
+            same = candidate[1] == best[1] and candidate not in chosen
+            if same and (whole or best[2] < candidate[2] <= best[2] + 2):
+                chosen.append(candidate)
+
+
+def _render_sentences(chosen: list[_Scored]) -> Draft:
+    """Passages in order of their best sentence, sentences in reading order, one citation per run."""
+    passage_order = {c[1]: pos for pos, c in reversed(list(enumerate(chosen)))}
+    chosen = sorted(chosen, key=lambda s: (passage_order[s[1]], s[2]))
+    citer = Citer()
+    pieces: list[tuple[str, Hit]] = []
+    for _score, _rank, index, sentence, hit in chosen:
+        if index > 0 and _CONTINUES.match(sentence):
+            first = split_sentences(hit.chunk.text)[0]
+            if all(text != first for text, _ in pieces):
+                pieces.append((first, hit))
+        pieces.append((sentence, hit))
+    parts: list[str] = []
+    for i, (sentence, hit) in enumerate(pieces):
+        ref = citer.cite(hit.chunk, score=hit.dense_score, highlight=sentence)
+        last_of_run = i + 1 == len(pieces) or pieces[i + 1][1].chunk.id != hit.chunk.id
+        parts.append(f"{sentence} {ref}" if last_of_run else sentence)
+    return Draft(" ".join(parts), citer.citations(), False, "general")
 
 
 def _first_sentence(chunk: Chunk) -> str:

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from assistant.answer import Answer
-from ingest.chunk import KIND_INITIATIVE
-from ingest.danish import fold
+from sikkerby.assistant.answer import Answer
+from sikkerby.ingest.chunk import KIND_INITIATIVE
+from sikkerby.ingest.danish import fold
+
+log = logging.getLogger(__name__)
 
 # "Og hvilke af dem ...", "Hvilke af disse ...", "Hvem står bag den?", "What about them?"
 _PLURAL = re.compile(r"\b(af dem|af disse|heraf|dem|disse|deres|de nevnte|of them|those|them|these)\b")

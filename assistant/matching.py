@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import logging
 import math
 import re
 from functools import lru_cache
 
-from wordfreq import zipf_frequency
+from sikkerby.index.bm25 import COMPOUND_MIN, PART_WEIGHT, BM25Index
+from sikkerby.index.text import query_terms
+from sikkerby.ingest.danish import SKELETON_MIN, skeleton, terms, words
+from sikkerby.ingest.frequencies import zipf as zipf_frequency
 
-from index.bm25 import COMPOUND_MIN, PART_WEIGHT, BM25Index
-from index.text import query_terms
-from ingest.danish import SKELETON_MIN, skeleton, terms, words
+log = logging.getLogger(__name__)
 
 # Words that name the corpus itself and so say nothing about which passage answers.
 GENERIC_TERMS = frozenset(

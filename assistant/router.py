@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import dataclass
 
-from ingest.danish import fold
-from ingest.departments import DEPARTMENTS, Department
+from sikkerby.ingest.danish import fold
+from sikkerby.ingest.departments import DEPARTMENTS, Department
+
+log = logging.getLogger(__name__)
 
 GENERAL = "general"
 PRINCIPLE_LIST = "principle_list"

@@ -3,6 +3,7 @@ all call this and nothing below it."""
 
 from __future__ import annotations
 
+import logging
 import re
 import threading
 import time
@@ -10,34 +11,40 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from assistant.answer import Answer, Timing
-from assistant.answering import Answerer, RetrievalClock
-from assistant.composer import AnswerComposer
-from assistant.feedback import FeedbackStore
-from assistant.matching import TermMatcher, is_english
-from assistant.router import (
+from sikkerby.assistant.answer import Answer, Timing
+from sikkerby.assistant.answering import Answerer, RetrievalClock
+from sikkerby.assistant.composer import AnswerComposer
+from sikkerby.assistant.feedback import FeedbackStore
+from sikkerby.assistant.matching import TermMatcher, is_english
+from sikkerby.assistant.router import (
     QuestionRouter,
 )
-from assistant.settings import Settings, load_settings
-from index.builder import BuildReport, IndexBuilder
-from index.catalog import Catalog
-from index.embedders import Embedder, create_embedder
-from index.embedders.base import Progress
-from index.hybrid import Hit, HybridRetriever, SearchFilter
-from index.langchain_embeddings import SikkerByEmbeddings
-from index.store import IndexStore, StoredIndex
-from ingest.chunk import Chunk
-from ingest.departments import resolve_department
-from ingest.document import Document
-from ingest.loaders import expand_paths, load_document
-from ingest.pipeline import Ingestor, IngestResult
+from sikkerby.assistant.settings import Settings, load_settings
+from sikkerby.errors import SikkerbyError
+from sikkerby.index.builder import BuildReport, IndexBuilder
+from sikkerby.index.catalog import Catalog
+from sikkerby.index.embedders import Embedder, create_embedder
+from sikkerby.index.embedders.base import Progress
+from sikkerby.index.hybrid import Hit, HybridRetriever, SearchFilter
+from sikkerby.index.store import IndexMismatch, IndexStore, StoredIndex
+from sikkerby.ingest.chunk import Chunk
+from sikkerby.ingest.departments import resolve_department
+from sikkerby.ingest.document import Document
+from sikkerby.ingest.loaders import expand_paths, load_document
+from sikkerby.ingest.pipeline import Ingestor, IngestResult
+
+if TYPE_CHECKING:  # LangChain is imported only when its adapter is asked for
+    from sikkerby.index.langchain_embeddings import SikkerByEmbeddings
+
+log = logging.getLogger(__name__)
 
 MAX_QUESTION_CHARS = 1000
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
 
-class ServiceError(ValueError):
+class ServiceError(SikkerbyError, ValueError):
     """A request the service cannot serve (empty question, unknown filter); the message says why."""
 
 
@@ -82,6 +89,8 @@ class AssistantService:
     def langchain_embeddings(self, *, fresh: bool = False) -> SikkerByEmbeddings:
         """The configured embedder as LangChain ``Embeddings`` (for comparisons and user chains);
         ``fresh`` gives a separate instance that shares no query cache."""
+        from sikkerby.index.langchain_embeddings import SikkerByEmbeddings
+
         return SikkerByEmbeddings(self.new_embedder() if fresh else self.embedder)
 
     def load_documents(self, paths: Iterable[str | Path] | None = None) -> list[Document]:
@@ -123,7 +132,7 @@ class AssistantService:
             if self._loaded is None:
                 stored = self.store.load()
                 if stored.manifest.embedder_id != self.embedder.id:
-                    raise ServiceError(
+                    raise IndexMismatch(
                         f"the index in {self.settings.index_dir} was built with {stored.manifest.embedder_id}, "
                         f"not {self.embedder.id}; run `sikkerby index` to rebuild it"
                     )
@@ -199,6 +208,17 @@ class AssistantService:
         clock = RetrievalClock()
         draft = loaded.answerer.draft(question_text, route, search_filter, clock, history=history)
         total = (time.perf_counter() - started) * 1000
+        log.debug(
+            "question %r: route %s (principle=%s department=%s topic=%s), %s, %d citations, %.1f ms",
+            question_text[:200],
+            route.kind,
+            route.principle,
+            route.department,
+            route.topic,
+            f"abstained: {draft.text[:160]!r}" if draft.abstained else "answered",
+            len(draft.citations),
+            total,
+        )
         return Answer(
             question=question,
             answer=draft.text,

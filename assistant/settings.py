@@ -2,29 +2,41 @@
 
 from __future__ import annotations
 
+import logging
 import os
 from dataclasses import dataclass, field, fields, replace
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
-PROJECT_ROOT = Path(__file__).resolve().parents[1]
-BUNDLED_CORPUS = PROJECT_ROOT / "data" / "corpus"
+from sikkerby.errors import SikkerbyError
+
+log = logging.getLogger(__name__)
 
 
-class SettingsError(ValueError):
+def package_data(package: str, *parts: str) -> Path:
+    """A file or folder shipped inside a ``sikkerby`` package (a real path: the package is never zipped)."""
+    return Path(str(resources.files(package).joinpath(*parts)))
+
+
+#: the strategy text that ships with the package (the default corpus)
+BUNDLED_CORPUS = package_data("sikkerby.assistant", "data", "corpus")
+
+
+class SettingsError(SikkerbyError, ValueError):
     """A setting has a value that cannot be used; the message names the setting."""
 
 
 def data_dir() -> Path:
-    """Where the index, feedback and caches live: ``$SIKKERBY_HOME``, else ``.sikkerby`` in the
-    checkout (ignored by git), else the user's data folder."""
+    """Where the index, feedback and caches live: ``$SIKKERBY_HOME``, else the user's data folder
+    (``$XDG_DATA_HOME/sikkerby``, by default ``~/.local/share/sikkerby`` on Linux). The Makefile points
+    ``SIKKERBY_HOME`` at ``.sikkerby/`` in the checkout."""
     env = os.environ.get("SIKKERBY_HOME")
     if env:
         return Path(env).expanduser()
-    if (PROJECT_ROOT / "pyproject.toml").is_file():
-        return PROJECT_ROOT / ".sikkerby"
-    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
-    return Path(base) / "sikkerby"
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir("sikkerby", appauthor=False))
 
 
 @dataclass(frozen=True)

@@ -30,7 +30,7 @@ def one_run() -> tuple[float, float]:
     port = free_port()
     started = time.perf_counter()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "sikkerby_cli", "serve", "--port", str(port)],
+        [sys.executable, "-m", "sikkerby", "serve", "--port", str(port)],
         cwd=ROOT,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,

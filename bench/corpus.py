@@ -14,11 +14,11 @@ from pathlib import Path
 
 from wordfreq import top_n_list
 
-from ingest.danish import split_sentences
-from ingest.pipeline import Ingestor
+from sikkerby.assistant.settings import BUNDLED_CORPUS
+from sikkerby.ingest.danish import split_sentences
+from sikkerby.ingest.pipeline import Ingestor
 
-ROOT = Path(__file__).resolve().parents[1]
-STRATEGY = ROOT / "data" / "corpus" / "sikker-by-eksempler-2022-2025.txt"
+STRATEGY = BUNDLED_CORPUS / "sikker-by-eksempler-2022-2025.txt"
 PER_FILE = 500
 
 

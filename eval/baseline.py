@@ -3,19 +3,25 @@
 from __future__ import annotations
 
 import json
+import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from eval.evaluator import METRICS, EvalResult
+from sikkerby.errors import SikkerbyError
+from sikkerby.eval.evaluator import METRICS, EvalResult
+
+log = logging.getLogger(__name__)
 
 DEFAULT_TOLERANCE = 0.02
+#: rounding slack on top of one question's worth (stored baselines are rounded to 4 decimals)
+ONE_QUESTION_EPS = 1e-3
 #: Latency depends on the machine; it is reported, never gated.
 UNGATED = ("latency_p50_ms", "latency_p95_ms")
 
 
-class BaselineError(ValueError):
+class BaselineError(SikkerbyError, ValueError):
     pass
 
 
@@ -39,8 +45,23 @@ class Baseline:
     created_at: str = ""
     golden: str = ""
 
-    def tolerance_for(self, metric: str) -> float:
-        return float(self.tolerance.get(metric, self.tolerance.get("default", DEFAULT_TOLERANCE)))
+    def tolerance_for(self, metric: str, count: int | None = None) -> float:
+        """The drop a metric may show: the stored tolerance, but never less than what one question moves
+        it by (``1/count``), so that floats that differ between CPUs cannot flip the gate on their own
+        while a real regression of two questions still fails it."""
+        stored = float(self.tolerance.get(metric, self.tolerance.get("default", DEFAULT_TOLERANCE)))
+        return max(stored, 1.0 / count + ONE_QUESTION_EPS) if count else stored
+
+    def describe_gate(self, result: EvalResult) -> str:
+        parts = [
+            f"{m} {self.tolerance_for(m, result.counts.get(m)):.3f}"
+            for m, base in self.metrics.items()
+            if m not in UNGATED and base is not None and m in METRICS
+        ]
+        return (
+            "Gate: a metric fails when it falls below its baseline by more than its tolerance, which is at "
+            "least one question's worth (1/n of the questions it averages over): " + ", ".join(parts)
+        )
 
     def regressions(self, result: EvalResult) -> list[Regression]:
         """Gated metrics that fell below the baseline by more than their tolerance."""
@@ -49,7 +70,7 @@ class Baseline:
             if metric in UNGATED or base is None or metric not in METRICS:
                 continue
             current = result.metrics.get(metric)
-            tolerance = self.tolerance_for(metric)
+            tolerance = self.tolerance_for(metric, result.counts.get(metric))
             if current is None or current < base - tolerance:
                 out.append(Regression(metric, base, current, tolerance))
         return out

@@ -3,6 +3,7 @@ evaluator holds the queries and judgements, is called with a system, and returns
 
 from __future__ import annotations
 
+import logging
 import math
 import re
 import statistics
@@ -10,10 +11,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from assistant.matching import GENERIC_TERMS
-from eval.golden import GoldenRow
-from eval.systems import Passage, System, SystemAnswer
-from ingest.danish import WORD_RE, fold, skeleton, split_sentences, terms
+from sikkerby.assistant.matching import GENERIC_TERMS
+from sikkerby.eval.golden import GoldenRow
+from sikkerby.eval.systems import Passage, System, SystemAnswer
+from sikkerby.ingest.danish import WORD_RE, fold, skeleton, split_sentences, terms
+
+log = logging.getLogger(__name__)
 
 RETRIEVE_K = 5
 SUPPORTED = 0.8  # share of a sentence's terms a cited passage must contain for the sentence to be supported
@@ -84,6 +87,8 @@ class EvalResult:
     metrics: dict[str, float | None]
     rows: list[RowResult]
     info: dict[str, Any] = field(default_factory=dict)
+    #: how many questions (citations, for citation_precision) each metric averages over
+    counts: dict[str, int] = field(default_factory=dict)
 
     def by_type(self) -> dict[str, tuple[int, int]]:
         """Per question type: (rows passed, rows)."""
@@ -138,6 +143,38 @@ def _supports(passage: Passage, row: GoldenRow) -> bool:
     return passage.principle in row.principles and passage.text.startswith(f"{passage.principle}:")
 
 
+def _judge_retrieval(system: System, row: GoldenRow, result: RowResult) -> None:
+    """Rank of the one evidence passage among the first RETRIEVE_K retrieved."""
+    for rank, passage in enumerate(system.retrieve(row.question, RETRIEVE_K), start=1):
+        if matches_group(passage.text, row.evidence[0]):
+            result.first_relevant_rank = rank
+            return
+    result.failures.append("evidence not retrieved in top 5")
+
+
+def _judge_content(row: GoldenRow, answer: SystemAnswer, result: RowResult) -> None:
+    """Principle, answer words, list completeness and faithfulness of an answerable row's answer."""
+    if row.principles:
+        first = answer.citations[0].principle if answer.citations and not answer.abstained else None
+        result.principle_ok = first in row.principles
+        if not result.principle_ok:
+            result.failures.append(f"first citation's principle is {first}, expected {' or '.join(row.principles)}")
+    if row.answer_words:
+        missing = [w for w in row.answer_words if not contains(answer.text, w)]
+        result.correct = not answer.abstained and not missing
+        if missing and not answer.abstained:
+            result.failures.append("answer lacks " + ", ".join(f"«{w}»" for w in missing))
+    if row.multi_evidence:
+        found = sum(1 for g in row.evidence if any(matches_group(p.text, g) for p in answer.citations))
+        result.completeness = found / len(row.evidence)
+        if found < len(row.evidence):
+            result.failures.append(f"list has {found} of {len(row.evidence)} expected initiatives")
+    if not answer.abstained:
+        result.faithfulness = faithfulness(answer.text, answer.citations)
+        if result.faithfulness is not None and result.faithfulness < 1.0:
+            result.failures.append(f"{result.faithfulness:.0%} of answer sentences supported by citations")
+
+
 class AnswerEvaluator:
     """Judges a system's retrieval and answers against golden rows."""
 
@@ -147,49 +184,44 @@ class AnswerEvaluator:
 
     def __call__(self, system: System) -> EvalResult:
         results = [self.judge(system, row) for row in self.rows]
-        return EvalResult(system.name, self.split, self.aggregate(results), results)
+        return EvalResult(system.name, self.split, self.aggregate(results), results, counts=self.counts(results))
 
     @staticmethod
     def judge(system: System, row: GoldenRow) -> RowResult:
         answer = system.answer(row.question)
         result = RowResult(row=row, answer=answer)
         if row.answerable and len(row.evidence) == 1:
-            for rank, passage in enumerate(system.retrieve(row.question, RETRIEVE_K), start=1):
-                if matches_group(passage.text, row.evidence[0]):
-                    result.first_relevant_rank = rank
-                    break
-            if result.first_relevant_rank is None:
-                result.failures.append("evidence not retrieved in top 5")
+            _judge_retrieval(system, row, result)
         if not row.answerable:
             if not answer.abstained:
                 result.failures.append("answered a question the document does not answer")
         elif answer.abstained:
             result.failures.append("abstained although the document answers")
-        if row.answerable and row.principles:
-            first = answer.citations[0].principle if answer.citations and not answer.abstained else None
-            result.principle_ok = first in row.principles
-            if not result.principle_ok:
-                result.failures.append(f"first citation's principle is {first}, expected {' or '.join(row.principles)}")
-        if row.answerable and row.answer_words:
-            missing = [w for w in row.answer_words if not contains(answer.text, w)]
-            result.correct = not answer.abstained and not missing
-            if missing and not answer.abstained:
-                result.failures.append("answer lacks " + ", ".join(f"«{w}»" for w in missing))
+        if row.answerable:
+            _judge_content(row, answer, result)
         if answer.citations:
             result.cited = len(answer.citations)
             result.supporting = sum(1 for p in answer.citations if _supports(p, row))
             if result.supporting < result.cited and row.answerable:
                 result.failures.append(f"{result.cited - result.supporting} of {result.cited} citations lack evidence")
-        if row.answerable and row.multi_evidence:
-            found = sum(1 for g in row.evidence if any(matches_group(p.text, g) for p in answer.citations))
-            result.completeness = found / len(row.evidence)
-            if found < len(row.evidence):
-                result.failures.append(f"list has {found} of {len(row.evidence)} expected initiatives")
-        if row.answerable and not answer.abstained:
-            result.faithfulness = faithfulness(answer.text, answer.citations)
-            if result.faithfulness is not None and result.faithfulness < 1.0:
-                result.failures.append(f"{result.faithfulness:.0%} of answer sentences supported by citations")
         return result
+
+    @staticmethod
+    def counts(results: Sequence[RowResult]) -> dict[str, int]:
+        """The denominator of each ratio metric: one of them is what one question can move it by."""
+        single = sum(1 for r in results if r.row.answerable and len(r.row.evidence) == 1)
+        return {
+            "recall@1": single,
+            "recall@5": single,
+            "mrr": single,
+            "principle_accuracy": sum(1 for r in results if r.principle_ok is not None),
+            "answer_correctness": sum(1 for r in results if r.correct is not None),
+            "citation_precision": sum(r.cited for r in results),
+            "abstention_precision": sum(1 for r in results if r.answer.abstained),
+            "abstention_recall": sum(1 for r in results if not r.row.answerable),
+            "list_completeness": sum(1 for r in results if r.completeness is not None),
+            "faithfulness": sum(1 for r in results if r.faithfulness is not None),
+        }
 
     @staticmethod
     def aggregate(results: Sequence[RowResult]) -> dict[str, float | None]:

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import json
+import logging
 from pathlib import Path
 from typing import Any
 
-from eval.golden import GoldenError
+from sikkerby.eval.golden import GoldenError
+
+log = logging.getLogger(__name__)
 
 
 def feedback_candidates(export: Path, *, existing_questions: set[str] | None = None) -> list[dict[str, Any]]:

@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import json
+import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from sikkerby.errors import SikkerbyError
+
+log = logging.getLogger(__name__)
 
 TYPES = (
     "list",
@@ -21,7 +26,7 @@ TYPES = (
 SPLITS = ("dev", "test")
 
 
-class GoldenError(ValueError):
+class GoldenError(SikkerbyError, ValueError):
     """A golden file that cannot be used; the message names the file, line and field."""
 
 

@@ -4,10 +4,13 @@ the metrics against the baseline and the naive pipeline, and one row per questio
 from __future__ import annotations
 
 import html
+import logging
 from pathlib import Path
 
-from eval.baseline import Baseline, Regression
-from eval.evaluator import METRICS, EvalResult
+from sikkerby.eval.baseline import Baseline, Regression
+from sikkerby.eval.evaluator import METRICS, EvalResult
+
+log = logging.getLogger(__name__)
 
 _RATIO_METRICS = [m for m in METRICS if not m.endswith("_ms")]
 

@@ -2,18 +2,26 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from pathlib import Path
 
-from assistant.service import AssistantService
-from assistant.settings import PROJECT_ROOT
-from eval.evaluator import AnswerEvaluator, EvalResult
-from eval.golden import load_golden
-from eval.systems import AssistantSystem, NaiveSystem
+from sikkerby.assistant.service import AssistantService
+from sikkerby.assistant.settings import package_data
+from sikkerby.eval.evaluator import AnswerEvaluator, EvalResult
+from sikkerby.eval.golden import load_golden
+from sikkerby.eval.systems import AssistantSystem, NaiveSystem
 
-DEFAULT_GOLDEN = PROJECT_ROOT / "eval" / "golden" / "sikker_by.jsonl"
-DEFAULT_BASELINE = PROJECT_ROOT / "eval" / "baseline.json"
-DEFAULT_REPORT = PROJECT_ROOT / "eval" / "reports" / "latest"
+log = logging.getLogger(__name__)
+
+#: the golden set and the accepted baseline ship with the package
+DEFAULT_GOLDEN = package_data("sikkerby.eval", "golden", "sikker_by.jsonl")
+DEFAULT_BASELINE = package_data("sikkerby.eval", "baseline.json")
+
+
+def default_report_dir(data_dir: Path) -> Path:
+    """Reports go to the data directory, never into the installed package."""
+    return data_dir / "reports" / "latest"
 
 
 @dataclass

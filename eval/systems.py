@@ -4,11 +4,14 @@ top-4, no structure, no abstention)."""
 
 from __future__ import annotations
 
+import logging
 import time
 from dataclasses import dataclass
 from typing import Protocol
 
-from assistant.service import AssistantService
+from sikkerby.assistant.service import AssistantService
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)

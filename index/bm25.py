@@ -1,14 +1,22 @@
-"""Sparse BM25 over Danish search terms (stemmed, folded), scored with bm25s's sparse matrix."""
+"""Sparse BM25 over Danish search terms (stemmed, folded).
+
+bm25s computes the term-by-document score matrix at build time; questions are scored from its saved
+column arrays with numpy alone, so answering a question never imports bm25s or scipy.
+"""
 
 from __future__ import annotations
 
 import bisect
+import json
+import logging
 from pathlib import Path
+from typing import Any
 
-import bm25s
 import numpy as np
 
-from ingest.danish import SKELETON_MIN, skeleton
+from sikkerby.ingest.danish import SKELETON_MIN, skeleton
+
+log = logging.getLogger(__name__)
 
 #: Query terms at least this long also match the compounds they start or end
 #: ("fritidsjob" -> "fritidsjobindsats", "indsats" -> "skoleindsats").
@@ -22,15 +30,38 @@ PART_MIN = 4
 PART_WEIGHT = 0.4
 
 
+#: the files bm25s writes (and this class reads), with the parameters that made the scores
+_ARRAYS = ("data", "indices", "indptr")
+VOCAB_FILE = "vocab.index.json"
+PARAMS_FILE = "params.index.json"
+
+
+class BM25Error(ValueError):
+    """Saved BM25 arrays that do not form a usable index; the message names the file."""
+
+
 class BM25Index:
     """BM25 scores for every document for a list of query terms."""
 
-    def __init__(self, model: bm25s.BM25) -> None:
-        self.model = model
-        self.vocab: dict[str, int] = {t: i for t, i in model.vocab_dict.items() if t}
+    def __init__(
+        self,
+        *,
+        data: np.ndarray,
+        indices: np.ndarray,
+        indptr: np.ndarray,
+        vocab: dict[str, int],
+        num_docs: int,
+        params: dict[str, Any] | None = None,
+    ) -> None:
+        # column t of the (documents x terms) score matrix: rows indices[indptr[t]:indptr[t+1]]
+        self._data, self._indices, self._indptr = data, indices, indptr
+        self._num_docs = num_docs
+        self.params = dict(params or {})
+        self._vocab_all = vocab
+        self.vocab: dict[str, int] = {t: i for t, i in vocab.items() if t}
         self._sorted = sorted(self.vocab)
         self._reversed = sorted(t[::-1] for t in self.vocab)
-        self._df = np.diff(model.scores["indptr"])
+        self._df = np.diff(indptr)
         self._skeletons: dict[str, list[str]] = {}
         for t in self.vocab:
             key = skeleton(t)
@@ -39,13 +70,42 @@ class BM25Index:
 
     @classmethod
     def build(cls, documents: list[list[str]]) -> BM25Index:
+        import bm25s
+
         model = bm25s.BM25(k1=1.2, b=0.75)
         model.index(bm25s.tokenization.Tokenized(*_to_ids(documents)), show_progress=False)
-        return cls(model)
+        scores = model.scores
+        params = {
+            "k1": model.k1,
+            "b": model.b,
+            "delta": model.delta,
+            "method": model.method,
+            "idf_method": model.idf_method,
+            "dtype": model.dtype,
+            "int_dtype": model.int_dtype,
+            "num_docs": int(scores["num_docs"]),
+            "version": bm25s.__version__,
+            "backend": model.backend,
+        }
+        return cls(
+            data=np.asarray(scores["data"]),
+            indices=np.asarray(scores["indices"]),
+            indptr=np.asarray(scores["indptr"]),
+            vocab=dict(model.vocab_dict),
+            num_docs=int(scores["num_docs"]),
+            params=params,
+        )
 
     @property
     def size(self) -> int:
-        return int(self.model.scores["num_docs"])
+        return self._num_docs
+
+    def term_scores(self, token_id: int) -> np.ndarray:
+        """The BM25 score of one vocabulary term in every document."""
+        out = np.zeros(self._num_docs, dtype=np.float32)
+        start, end = self._indptr[token_id], self._indptr[token_id + 1]
+        out[self._indices[start:end]] = self._data[start:end]
+        return out
 
     def expand(self, term: str) -> list[tuple[str, float]]:
         """The vocabulary terms a query term matches, with weights (compound parts count half)."""
@@ -84,7 +144,7 @@ class BM25Index:
             for found, weight in self.expand(term):
                 weights[found] = max(weights.get(found, 0.0), weight)
         for found, weight in weights.items():
-            total += weight * self.model.get_scores([found])
+            total += weight * self.term_scores(self.vocab[found])
         return total
 
     def document_frequency(self, term: str) -> int:
@@ -93,13 +153,59 @@ class BM25Index:
         return 0 if token_id is None else int(self._df[token_id])
 
     def save(self, directory: Path) -> None:
+        """bm25s's own file layout: three .npy arrays (never pickled), the vocabulary and the parameters."""
         directory.mkdir(parents=True, exist_ok=True)
-        self.model.save(str(directory), allow_pickle=False, show_progress=False)
+        for name, array in zip(_ARRAYS, (self._data, self._indices, self._indptr)):
+            np.save(directory / f"{name}.csc.index.npy", array, allow_pickle=False)
+        (directory / VOCAB_FILE).write_text(json.dumps(self._vocab_all, ensure_ascii=False), encoding="utf-8")
+        params = {**self.params, "num_docs": self._num_docs}
+        (directory / PARAMS_FILE).write_text(json.dumps(params, indent=4), encoding="utf-8")
 
     @classmethod
     def load(cls, directory: Path) -> BM25Index:
-        model = bm25s.BM25.load(str(directory), allow_pickle=False, load_corpus=False, show_progress=False)
-        return cls(model)
+        """Reads and checks the saved arrays; anything inconsistent is a :class:`BM25Error` naming the file."""
+        arrays = {name: _load_array(directory / f"{name}.csc.index.npy") for name in _ARRAYS}
+        vocab = _load_json(directory / VOCAB_FILE)
+        params = _load_json(directory / PARAMS_FILE)
+        if not isinstance(vocab, dict) or not all(isinstance(k, str) and type(v) is int for k, v in vocab.items()):
+            raise BM25Error(f"{directory / VOCAB_FILE}: must map terms to integer ids")
+        num_docs = params.get("num_docs") if isinstance(params, dict) else None
+        if type(num_docs) is not int or num_docs < 0:
+            raise BM25Error(f"{directory / PARAMS_FILE}: 'num_docs' must be a non-negative integer")
+        data, indices, indptr = (arrays[n] for n in _ARRAYS)
+        if indptr.ndim != 1 or len(indptr) != len(vocab) + 1 or indptr[0] != 0 or np.any(np.diff(indptr) < 0):
+            raise BM25Error(f"{directory}: column pointers do not fit a vocabulary of {len(vocab)} terms")
+        if data.shape != indices.shape or data.ndim != 1 or int(indptr[-1]) != len(data):
+            raise BM25Error(f"{directory}: score arrays have inconsistent lengths")
+        if len(vocab) and sorted(vocab.values()) != list(range(len(vocab))):
+            raise BM25Error(f"{directory / VOCAB_FILE}: term ids must be 0..{len(vocab) - 1}")
+        if len(indices) and (int(indices.min()) < 0 or int(indices.max()) >= num_docs):
+            raise BM25Error(f"{directory}: document numbers out of range for {num_docs} documents")
+        return cls(
+            data=data.astype(np.float32, copy=False),
+            indices=indices,
+            indptr=indptr,
+            vocab=vocab,
+            num_docs=num_docs,
+            params=params,
+        )
+
+
+def _load_array(path: Path) -> np.ndarray:
+    try:
+        array = np.load(path, allow_pickle=False)
+    except (OSError, ValueError, EOFError) as exc:
+        raise BM25Error(f"{path}: unreadable array ({exc})") from exc
+    if not isinstance(array, np.ndarray) or array.dtype.kind not in "iuf":
+        raise BM25Error(f"{path}: not a numeric array")
+    return array
+
+
+def _load_json(path: Path) -> Any:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError, RecursionError) as exc:
+        raise BM25Error(f"{path}: unreadable ({exc})") from exc
 
 
 def _to_ids(documents: list[list[str]]) -> tuple[list[list[int]], dict[str, int]]:

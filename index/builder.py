@@ -5,20 +5,23 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
 import numpy as np
 
-from index.bm25 import BM25Index
-from index.dense import DEFAULT_EXACT_LIMIT, DenseIndex
-from index.embedders.base import Embedder, Progress
-from index.manifest import FORMAT_VERSION, Manifest
-from index.query import QueryNormalizer
-from index.store import IndexStore, IndexStoreError, StoredIndex
-from index.text import ANALYZER_VERSION, chunk_terms
-from ingest.chunk import Chunk
+from sikkerby.index.bm25 import BM25Index
+from sikkerby.index.dense import DEFAULT_EXACT_LIMIT, DenseIndex
+from sikkerby.index.embedders.base import Embedder, Progress
+from sikkerby.index.manifest import FORMAT_VERSION, Manifest
+from sikkerby.index.query import QueryNormalizer
+from sikkerby.index.store import IndexStore, IndexStoreError, StoredIndex
+from sikkerby.index.text import ANALYZER_VERSION, chunk_terms
+from sikkerby.ingest.chunk import Chunk
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)

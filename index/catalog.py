@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import dataclass
 
-from ingest.chunk import KIND_INITIATIVE, KIND_PRINCIPLE, Chunk
-from ingest.departments import DEPARTMENTS
+from sikkerby.ingest.chunk import KIND_INITIATIVE, KIND_PRINCIPLE, Chunk
+from sikkerby.ingest.departments import DEPARTMENTS
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)

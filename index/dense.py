@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 import faiss
 import numpy as np
+
+log = logging.getLogger(__name__)
 
 #: Above this many vectors exact search stops being cheap and an HNSW graph is built instead.
 DEFAULT_EXACT_LIMIT = 50_000
@@ -59,10 +62,11 @@ class DenseIndex:
         params = None
         if allowed is not None:
             selector = faiss.IDSelectorBatch(np.ascontiguousarray(allowed, dtype=np.int64))
+            # faiss's bundled stubs lack these SWIG keyword constructors
             params = (
-                faiss.SearchParametersHNSW(sel=selector, efSearch=max(128, k))
+                faiss.SearchParametersHNSW(sel=selector, efSearch=max(128, k))  # type: ignore[attr-defined]
                 if self.kind == "hnsw"
-                else faiss.SearchParameters(sel=selector)
+                else faiss.SearchParameters(sel=selector)  # type: ignore[call-arg]
             )
         scores, ids = self.index.search(query, k, params=params)
         keep = ids[0] >= 0

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
-from index.bm25 import BM25Index
-from index.dense import DenseIndex
-from index.embedders.base import Embedder
-from index.query import QueryNormalizer
-from index.text import query_terms
-from ingest.chunk import Chunk
+from sikkerby.index.bm25 import BM25Index
+from sikkerby.index.dense import DenseIndex
+from sikkerby.index.embedders.base import Embedder
+from sikkerby.index.query import QueryNormalizer
+from sikkerby.index.text import query_terms
+from sikkerby.ingest.chunk import Chunk
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import logging
+
 from langchain_core.embeddings import Embeddings
 
-from index.embedders.base import Embedder
+from sikkerby.index.embedders.base import Embedder
+
+log = logging.getLogger(__name__)
 
 
 class SikkerByEmbeddings(Embeddings):

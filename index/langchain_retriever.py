@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from langchain_core.callbacks import CallbackManagerForRetrieverRun
@@ -9,7 +10,9 @@ from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
-from index.hybrid import HybridRetriever, SearchFilter
+from sikkerby.index.hybrid import HybridRetriever, SearchFilter
+
+log = logging.getLogger(__name__)
 
 
 class SikkerByRetriever(BaseRetriever):

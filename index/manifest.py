@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import json
+import logging
 from dataclasses import asdict, dataclass, field
 from typing import Any
+
+log = logging.getLogger(__name__)
 
 #: Bump when the on-disk layout changes; older indexes are then rebuilt, never misread.
 FORMAT_VERSION = 2

@@ -3,11 +3,14 @@
 
 from __future__ import annotations
 
+import logging
 from collections import Counter
 
-from ingest.abbreviations import expand_inline
-from ingest.chunk import Chunk
-from ingest.danish import WORD_RE, fold
+from sikkerby.ingest.abbreviations import expand_inline
+from sikkerby.ingest.chunk import Chunk
+from sikkerby.ingest.danish import WORD_RE, fold
+
+log = logging.getLogger(__name__)
 
 
 class QueryNormalizer:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import fcntl
 import json
+import logging
 import os
 import shutil
 import uuid
@@ -17,10 +18,13 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from index.bm25 import BM25Index
-from index.dense import DenseIndex
-from index.manifest import FORMAT_VERSION, Manifest
-from ingest.chunk import Chunk
+from sikkerby.errors import SikkerbyError
+from sikkerby.index.bm25 import BM25Index
+from sikkerby.index.dense import DenseIndex
+from sikkerby.index.manifest import FORMAT_VERSION, Manifest
+from sikkerby.ingest.chunk import Chunk
+
+log = logging.getLogger(__name__)
 
 MANIFEST = "manifest.json"
 CHUNKS = "chunks.jsonl"
@@ -30,12 +34,16 @@ SURFACE = "surface.json"
 CURRENT = "current"
 
 
-class IndexStoreError(Exception):
+class IndexStoreError(SikkerbyError):
     """The stored index is missing or cannot be trusted; the message says which and why."""
 
 
 class IndexMissing(IndexStoreError):
-    pass
+    """No index has been built in this data directory yet."""
+
+
+class IndexMismatch(IndexStoreError):
+    """The index was built with another embedder (or analyzer) than the one configured now."""
 
 
 @dataclass

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-from ingest.abbreviations import expand_abbreviations
-from ingest.chunk import Chunk
-from ingest.danish import terms
+import logging
+
+from sikkerby.ingest.abbreviations import expand_abbreviations
+from sikkerby.ingest.chunk import Chunk
+from sikkerby.ingest.danish import terms
+
+log = logging.getLogger(__name__)
 
 #: Bump when the analysis below changes, so stored BM25 indexes are rebuilt.
 ANALYZER_VERSION = 2

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import logging
 import re
 
-from ingest.departments import DEPARTMENTS
+from sikkerby.ingest.departments import DEPARTMENTS
+
+log = logging.getLogger(__name__)
 
 ABBREVIATIONS: dict[str, str] = {
     **{d.code: d.name for d in DEPARTMENTS},

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 from dataclasses import asdict, dataclass, field
 from typing import Any
+
+log = logging.getLogger(__name__)
 
 #: Kinds of chunk the structure parser and the plain splitter produce.
 KIND_INITIATIVE = "initiative"

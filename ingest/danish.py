@@ -6,11 +6,14 @@ spellings ("Noerrebro") meet the passage that has the Danish letters ("Nørrebro
 
 from __future__ import annotations
 
+import logging
 import re
 import unicodedata
 from functools import lru_cache
 
 import Stemmer
+
+log = logging.getLogger(__name__)
 
 # Letters (with hyphens and apostrophes inside a word), or numbers such as 2023, 18+ and 17½.
 WORD_RE = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*|\d+(?:[.,]\d+)?[+½]?")

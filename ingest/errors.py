@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from sikkerby.errors import SikkerbyError
 
-class IngestError(Exception):
+
+class IngestError(SikkerbyError):
     """A file that cannot be ingested: the message names the file and the reason."""
 
     def __init__(self, path: str | Path, reason: str) -> None:

@@ -4,12 +4,16 @@ frequencies. Used to judge OCR repair candidates; loaded once per process, only 
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import threading
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
-from wordfreq import zipf_frequency
+from sikkerby.ingest.frequencies import zipf as zipf_frequency
+
+log = logging.getLogger(__name__)
 
 #: Where Debian's hunspell-da puts the Danish dictionary (apt-get install hunspell-da).
 SYSTEM_HUNSPELL = Path("/usr/share/hunspell/da_DK")
@@ -131,46 +135,55 @@ def _expand(base: Path) -> dict[str, int]:
     except ImportError as exc:  # a dependency of the project; only missing in a broken install
         raise RuntimeError("the OCR repair needs spylls: pip install spylls") from exc
     dictionary = Dictionary.from_files(str(base))
-    aff = dictionary.aff
-    flag_bits = {aff.COMPOUNDBEGIN: BEGIN, aff.COMPOUNDMIDDLE: MIDDLE, aff.COMPOUNDEND: END}
-    only_in_compound, need_affix, forbidden = aff.ONLYINCOMPOUND, aff.NEEDAFFIX, aff.FORBIDDENWORD
-    forms: dict[str, int] = {}
+    forms = _Forms(dictionary.aff)
+    for word in dictionary.dic.words:
+        forms.add_word(word.stem, set(word.flags))
+    return forms.forms
 
-    def add(form: str, flags: set[str] | frozenset[str], affixed: bool) -> None:
-        if forbidden in flags:
+
+class _Forms:
+    """Word forms with their flags, collected from a hunspell dictionary's stems and affix rules."""
+
+    def __init__(self, aff: Any) -> None:
+        self.aff = aff
+        self.flag_bits = {aff.COMPOUNDBEGIN: BEGIN, aff.COMPOUNDMIDDLE: MIDDLE, aff.COMPOUNDEND: END}
+        self.forms: dict[str, int] = {}
+
+    def add(self, form: str, flags: set[str] | frozenset[str], affixed: bool) -> None:
+        aff = self.aff
+        if aff.FORBIDDENWORD in flags:
             return
         bits = 0
-        if only_in_compound not in flags and (need_affix not in flags or affixed):
+        if aff.ONLYINCOMPOUND not in flags and (aff.NEEDAFFIX not in flags or affixed):
             bits |= WORD
-        for flag, bit in flag_bits.items():
+        for flag, bit in self.flag_bits.items():
             if flag in flags:
                 bits |= bit
-        forms[form] = forms.get(form, 0) | bits
+        self.forms[form] = self.forms.get(form, 0) | bits
 
-    def suffixed(stem: str, flags: set[str]) -> list[tuple[str, set[str]]]:
+    def suffixed(self, stem: str, flags: set[str]) -> list[tuple[str, set[str]]]:
         out = []
         for flag in flags:
-            for sfx in aff.SFX.get(flag, ()):
+            for sfx in self.aff.SFX.get(flag, ()):
                 if sfx.cond_regexp.search(stem):
                     form = (stem[: len(stem) - len(sfx.strip)] if sfx.strip else stem) + sfx.add
                     out.append((form, (flags - {flag}) | sfx.flags))
         return out
 
-    for word in dictionary.dic.words:
-        stem, flags = word.stem, set(word.flags)
-        add(stem, flags, False)
-        level1 = suffixed(stem, flags)
+    def add_word(self, stem: str, flags: set[str]) -> None:
+        """A stem, its one- and two-level suffixed forms and its prefixed forms."""
+        self.add(stem, flags, False)
+        level1 = self.suffixed(stem, flags)
         for form, form_flags in level1:
-            add(form, form_flags, True)
-            for form2, flags2 in suffixed(form, {f for f in form_flags if f in aff.SFX} - flags):
-                add(form2, flags2, True)
+            self.add(form, form_flags, True)
+            for form2, flags2 in self.suffixed(form, {f for f in form_flags if f in self.aff.SFX} - flags):
+                self.add(form2, flags2, True)
         for flag in flags:
-            for pfx in aff.PFX.get(flag, ()):
+            for pfx in self.aff.PFX.get(flag, ()):
                 for form, form_flags in [(stem, flags), *(level1 if pfx.crossproduct else [])]:
                     if pfx.cond_regexp.search(form):
                         prefixed = pfx.add + (form[len(pfx.strip) :] if pfx.strip else form)
-                        add(prefixed, (form_flags - {flag}) | pfx.flags, True)
-    return forms
+                        self.add(prefixed, (form_flags - {flag}) | pfx.flags, True)
 
 
 _DEFAULT: DanishLexicon | None = None

@@ -6,8 +6,10 @@ import logging
 import re
 from pathlib import Path
 
-from ingest.document import Document, Page
-from ingest.errors import IngestError
+from sikkerby.ingest.document import Document, Page
+from sikkerby.ingest.errors import IngestError
+
+log = logging.getLogger(__name__)
 
 SUPPORTED_SUFFIXES = (".txt", ".md", ".pdf")
 
@@ -55,9 +57,6 @@ def _load_text(path: Path) -> Document:
 def _load_pdf(path: Path) -> Document:
     from pypdf import PdfReader
     from pypdf.errors import PdfReadError
-
-    # pypdf logs its own complaints about broken files; the IngestError below is the one message
-    logging.getLogger("pypdf").setLevel(logging.CRITICAL)
 
     try:
         reader = PdfReader(str(path), strict=False)

@@ -5,21 +5,24 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ingest.chunk import Chunk
-from ingest.document import Document
-from ingest.errors import IngestError
-from ingest.loaders import expand_paths, load_document
-from ingest.splitter import PlainSplitter
-from ingest.structure import PARSER_VERSION, StrategyParser
+from sikkerby.ingest.chunk import Chunk
+from sikkerby.ingest.document import Document
+from sikkerby.ingest.errors import IngestError
+from sikkerby.ingest.loaders import expand_paths, load_document
+from sikkerby.ingest.splitter import PlainSplitter
+from sikkerby.ingest.structure import PARSER_VERSION, StrategyParser
 
 if TYPE_CHECKING:
-    from ingest.repair import OcrRepairer
+    from sikkerby.ingest.repair import OcrRepairer
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -44,7 +47,7 @@ class Ingestor:
     def repairer(self) -> OcrRepairer:
         """Created on first use: the lexicon behind it takes seconds to load."""
         if self._repairer is None:
-            from ingest.repair import OcrRepairer
+            from sikkerby.ingest.repair import OcrRepairer
 
             self._repairer = OcrRepairer()
         return self._repairer

@@ -12,16 +12,19 @@ names and words with no better candidate are never touched.
 from __future__ import annotations
 
 import heapq
+import logging
 import math
 import re
 from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
 
-from ingest.abbreviations import ABBREVIATIONS, canonical_abbreviation
-from ingest.danish import stem
-from ingest.departments import DEPARTMENTS
-from ingest.lexicon import BEGIN, WORD, DanishLexicon, default_lexicon, english_zipf
+from sikkerby.ingest.abbreviations import ABBREVIATIONS, canonical_abbreviation
+from sikkerby.ingest.danish import stem
+from sikkerby.ingest.departments import DEPARTMENTS
+from sikkerby.ingest.lexicon import BEGIN, WORD, DanishLexicon, default_lexicon, english_zipf
+
+log = logging.getLogger(__name__)
 
 #: Bump when the repair changes, so cached repaired documents are redone.
 REPAIR_VERSION = 1
@@ -359,7 +362,7 @@ class DocumentRepair:
         return max(found) if found else None
 
     def _glued_rest(self, rest: str, before_hyphen: bool, depth: int) -> list[tuple[float, str, tuple[Confusion, ...]]]:
-        out = []
+        out: list[tuple[float, str, tuple[Confusion, ...]]] = []
         if self.repairer.lexicon.is_word(rest):
             out.append((self.repairer.prior(rest, self.doc_counts), rest, ()))
         best = self._best_word(rest, before_hyphen)

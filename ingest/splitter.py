@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import logging
 import re
 
-from ingest.chunk import KIND_PASSAGE, Chunk
-from ingest.departments import find_departments
-from ingest.document import Document
-from ingest.structure import Repair
+from sikkerby.ingest.chunk import KIND_PASSAGE, Chunk
+from sikkerby.ingest.departments import find_departments
+from sikkerby.ingest.document import Document
+from sikkerby.ingest.structure import Repair
+
+log = logging.getLogger(__name__)
 
 
 class PlainSplitter:

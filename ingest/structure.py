@@ -7,14 +7,17 @@ narrow paragraphs are the statement, the rest are initiatives, one or more per p
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from ingest.chunk import KIND_INITIATIVE, KIND_INTRO, KIND_PRINCIPLE, Chunk
-from ingest.danish import fold, term, words
-from ingest.departments import find_departments
-from ingest.document import Document
+from sikkerby.ingest.chunk import KIND_INITIATIVE, KIND_INTRO, KIND_PRINCIPLE, Chunk
+from sikkerby.ingest.danish import fold, term, words
+from sikkerby.ingest.departments import find_departments
+from sikkerby.ingest.document import Document
+
+log = logging.getLogger(__name__)
 
 #: Bump when parsing changes, so cached chunks are redone.
 PARSER_VERSION = 1

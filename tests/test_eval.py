@@ -9,13 +9,13 @@ from pathlib import Path
 
 import pytest
 
-from eval.baseline import Baseline
-from eval.evaluator import AnswerEvaluator, contains, faithfulness
-from eval.feedback_import import feedback_candidates
-from eval.golden import GoldenError, GoldenRow, load_golden
-from eval.report import write_reports
-from eval.runner import DEFAULT_BASELINE, DEFAULT_GOLDEN
-from eval.systems import Passage, SystemAnswer
+from sikkerby.eval.baseline import Baseline
+from sikkerby.eval.evaluator import AnswerEvaluator, EvalResult, contains, faithfulness
+from sikkerby.eval.feedback_import import feedback_candidates
+from sikkerby.eval.golden import GoldenError, GoldenRow, load_golden
+from sikkerby.eval.report import write_reports
+from sikkerby.eval.runner import DEFAULT_BASELINE, DEFAULT_GOLDEN
+from sikkerby.eval.systems import Passage, SystemAnswer
 from tests.conftest import run_cli
 
 SNOR = Passage("c1", "Den Korte Snor er en indsats til børn og unge mellem 10-17 år i København.", "Fagprincip 1", 3)
@@ -141,16 +141,29 @@ def test_baseline_gate_with_tolerance_and_ungated_latency(tmp_path: Path):
     baseline.metrics["recall@1"] = 0.51  # within the default tolerance of 0.02
     baseline.metrics["latency_p50_ms"] = 0.001  # never gated
     assert baseline.regressions(result) == []
-    baseline.metrics["answer_correctness"] = 1.5
+    baseline.metrics["answer_correctness"] = 2.5  # more than one question's worth above this run
     regressions = baseline.regressions(result)
     assert [r.metric for r in regressions] == ["answer_correctness"]
     path = tmp_path / "baseline.json"
     baseline.save(path)
-    assert Baseline.load(path).metrics["answer_correctness"] == 1.5
+    assert Baseline.load(path).metrics["answer_correctness"] == 2.5
     md, html = write_reports(tmp_path / "rep", result, baseline=baseline, naive=None, regressions=regressions)
     assert "FAIL: answer_correctness" in md.read_text(encoding="utf-8")
     page = html.read_text(encoding="utf-8")
     assert "<svg" in page and "Hvor gamle er børnene" in page
+
+
+def test_gate_allows_one_questions_worth_of_drop_and_no_more():
+    # 34 questions: one question is 0.029, more than the stored tolerance of 0.02
+    result = EvalResult("s", "test", {"answer_correctness": 30 / 34}, [], counts={"answer_correctness": 34})
+    baseline = Baseline(split="test", metrics={"answer_correctness": round(31 / 34, 4)})
+    assert baseline.regressions(result) == []
+    baseline.metrics["answer_correctness"] = round(32 / 34, 4)  # two questions fewer: a real regression
+    assert [r.metric for r in baseline.regressions(result)] == ["answer_correctness"]
+    assert "answer_correctness 0.030" in baseline.describe_gate(result)
+    assert "one question's worth" in baseline.describe_gate(result)
+    # many questions: the stored tolerance is the larger one
+    assert Baseline(split="test", metrics={}).tolerance_for("recall@5", 400) == 0.02
 
 
 def test_golden_file_errors_name_line_and_field(tmp_path: Path):

@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from ingest.errors import IngestError
-from ingest.loaders import expand_paths, load_document, split_text_pages
+from sikkerby.ingest.errors import IngestError
+from sikkerby.ingest.loaders import expand_paths, load_document, split_text_pages
 from tests.conftest import CORPUS_FILE, FIXTURES
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.service import AssistantService
-from ingest.danish import fold
+from sikkerby.assistant.service import AssistantService
+from sikkerby.ingest.danish import fold
 
 pytestmark = pytest.mark.slow
 

@@ -11,8 +11,8 @@ import json
 
 import pytest
 
-from assistant.service import AssistantService
-from ingest.danish import fold
+from sikkerby.assistant.service import AssistantService
+from sikkerby.ingest.danish import fold
 from tests.conftest import FIXTURES
 
 pytestmark = pytest.mark.slow

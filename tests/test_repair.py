@@ -9,8 +9,8 @@ import re
 
 import pytest
 
-from ingest.lexicon import default_lexicon
-from ingest.repair import OcrRepairer
+from sikkerby.ingest.lexicon import default_lexicon
+from sikkerby.ingest.repair import OcrRepairer
 from tests.conftest import CORPUS_FILE, FIXTURES
 
 pytestmark = pytest.mark.slow

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.router import (
+from sikkerby.assistant.router import (
     DEPARTMENT_LIST,
     GENERAL,
     OVERVIEW,

@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
+from sikkerby.ui.auth import AuthError, load_credentials, require_auth
 from tests.conftest import CHROMIUM, CHROMIUM_ARGS, ROOT, free_port
-from ui.auth import AuthError, load_credentials, require_auth
 
 QUESTIONS = [
     "Hvad er Den Korte Snor?",
@@ -78,7 +78,7 @@ def test_binding_beyond_localhost_requires_login(built_home: Path, tmp_path: Pat
     env = {**os.environ, "SIKKERBY_HOME": str(built_home)}
     env.pop("SIKKERBY_AUTH", None)
     refused = subprocess.run(
-        [sys.executable, "-m", "sikkerby_cli", "serve", "--host", "0.0.0.0", "--port", "0"],
+        [sys.executable, "-m", "sikkerby", "serve", "--host", "0.0.0.0", "--port", "0"],
         capture_output=True,
         text=True,
         cwd=ROOT,
@@ -95,7 +95,7 @@ def test_binding_beyond_localhost_requires_login(built_home: Path, tmp_path: Pat
         [
             sys.executable,
             "-m",
-            "sikkerby_cli",
+            "sikkerby",
             "serve",
             "--host",
             "0.0.0.0",
@@ -129,9 +129,9 @@ def test_binding_beyond_localhost_requires_login(built_home: Path, tmp_path: Pat
 
 @pytest.fixture(scope="module")
 def served(built_home: Path, tmp_path_factory: pytest.TempPathFactory):
-    from assistant.service import AssistantService
-    from assistant.settings import load_settings
-    from ui.app import serve
+    from sikkerby.assistant.service import AssistantService
+    from sikkerby.assistant.settings import load_settings
+    from sikkerby.ui.app import serve
 
     feedback_db = tmp_path_factory.mktemp("load") / "feedback.sqlite3"
     service = AssistantService(load_settings(data_dir=built_home, extra={"feedback_db": str(feedback_db)}))

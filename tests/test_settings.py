@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.settings import SettingsError, data_dir, load_settings
+from sikkerby.assistant.settings import SettingsError, data_dir, load_settings
 
 
 def test_home_comes_from_the_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
@@ -13,9 +13,20 @@ def test_home_comes_from_the_environment(tmp_path: Path, monkeypatch: pytest.Mon
     assert load_settings().index_dir == tmp_path / "x" / "index"
 
 
-def test_default_home_is_inside_the_checkout(monkeypatch: pytest.MonkeyPatch):
+def test_default_home_is_the_user_data_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     monkeypatch.delenv("SIKKERBY_HOME")
-    assert data_dir() == Path(__file__).resolve().parents[1] / ".sikkerby"
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
+    assert data_dir() == tmp_path / "xdg" / "sikkerby"
+
+
+def test_bundled_data_is_found_as_package_data():
+    from sikkerby.assistant.settings import BUNDLED_CORPUS
+    from sikkerby.eval.runner import DEFAULT_BASELINE, DEFAULT_GOLDEN
+
+    assert (BUNDLED_CORPUS / "sikker-by-eksempler-2022-2025.txt").is_file()
+    assert DEFAULT_GOLDEN.is_file() and DEFAULT_BASELINE.is_file()
+    # found through the package, whatever the working directory
+    assert BUNDLED_CORPUS.parent.parent.name == "assistant"
 
 
 def test_env_then_overrides(monkeypatch: pytest.MonkeyPatch):

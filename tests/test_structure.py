@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from ingest.chunk import KIND_INITIATIVE, KIND_INTRO, KIND_PASSAGE, KIND_PRINCIPLE, Chunk
-from ingest.loaders import load_document
-from ingest.pipeline import Ingestor
-from ingest.structure import StrategyParser, order_statement
+from sikkerby.ingest.chunk import KIND_INITIATIVE, KIND_INTRO, KIND_PASSAGE, KIND_PRINCIPLE, Chunk
+from sikkerby.ingest.loaders import load_document
+from sikkerby.ingest.pipeline import Ingestor
+from sikkerby.ingest.structure import StrategyParser, order_statement
 from tests.conftest import CORPUS_FILE, FIXTURES
 
 # Counted by hand: one initiative per bullet of the right-hand column (see README, "Design").

@@ -11,13 +11,13 @@ from pathlib import Path
 
 import pytest
 
-from assistant.answer import Answer, Citation
-from assistant.feedback import FeedbackStore
-from assistant.service import AssistantService
-from assistant.settings import load_settings
+from sikkerby.assistant.answer import Answer, Citation
+from sikkerby.assistant.feedback import FeedbackStore
+from sikkerby.assistant.service import AssistantService
+from sikkerby.assistant.settings import load_settings
+from sikkerby.ui.app import EXAMPLES
+from sikkerby.ui.render import conversation_markdown, highlighted, overview_html, sources_markdown
 from tests.conftest import CHROMIUM, CHROMIUM_ARGS, ROOT, free_port, run_cli
-from ui.app import EXAMPLES
-from ui.render import conversation_markdown, highlighted, overview_html, sources_markdown
 
 ARTIFACTS = ROOT / "test-artifacts"
 EXAMPLE_QUESTION = EXAMPLES[0]
@@ -89,7 +89,7 @@ def test_feedback_store_is_safe_under_concurrent_writes(tmp_path: Path):
 
 @pytest.fixture(scope="module")
 def app_url(built_home: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, AssistantService]]:
-    from ui.app import serve
+    from sikkerby.ui.app import serve
 
     feedback_db = tmp_path_factory.mktemp("feedback") / "feedback.sqlite3"
     service = AssistantService(load_settings(data_dir=built_home, extra={"feedback_db": str(feedback_db)}))

@@ -3,6 +3,7 @@ call the AssistantService; this module holds no retrieval or answer logic."""
 
 from __future__ import annotations
 
+import logging
 import os
 import tempfile
 import time
@@ -11,14 +12,16 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+log = logging.getLogger(__name__)
+
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 import gradio as gr  # noqa: E402
 
-from assistant.answer import Answer  # noqa: E402
-from assistant.service import AssistantService, ServiceError  # noqa: E402
-from ui.render import (  # noqa: E402
+from sikkerby.assistant.answer import Answer  # noqa: E402
+from sikkerby.assistant.service import AssistantService, ServiceError  # noqa: E402
+from sikkerby.ui.render import (  # noqa: E402
     ALL_PRINCIPLES,
     answer_markdown,
     conversation_markdown,

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import logging
 import os
 from pathlib import Path
+
+from sikkerby.errors import SikkerbyError
+
+log = logging.getLogger(__name__)
 
 LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1")
 MIN_PASSWORD = 8
 
 
-class AuthError(ValueError):
+class AuthError(SikkerbyError, ValueError):
     """Credentials that cannot be used; the message names the source and the reason."""
 
 

@@ -4,14 +4,17 @@ every fact comes from the service's answers and catalog. All document and user t
 from __future__ import annotations
 
 import html
+import logging
 from collections.abc import Sequence
 
-from assistant.answer import Answer, Citation
-from assistant.composer import summarize
-from index.catalog import Catalog, Principle
-from ingest.abbreviations import explain_abbreviations
-from ingest.chunk import Chunk
-from ingest.departments import department_code
+from sikkerby.assistant.answer import Answer, Citation
+from sikkerby.assistant.composer import summarize
+from sikkerby.index.catalog import Catalog, Principle
+from sikkerby.ingest.abbreviations import explain_abbreviations
+from sikkerby.ingest.chunk import Chunk
+from sikkerby.ingest.departments import department_code
+
+log = logging.getLogger(__name__)
 
 ALL_PRINCIPLES = "Alle principper"
 ALL_DEPARTMENTS = "Alle forvaltninger"

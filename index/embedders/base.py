@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import logging
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from typing import Literal, Protocol, runtime_checkable
 
 import numpy as np
 
+from sikkerby.errors import SikkerbyError
+
+log = logging.getLogger(__name__)
+
 Kind = Literal["query", "passage"]
 Progress = Callable[[int], None]
 
 
-class EmbedderUnavailable(RuntimeError):
+class EmbedderUnavailable(SikkerbyError, RuntimeError):
     """The backend's package or model is missing; the message says what to install or where to look."""
 
 

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import logging
 from functools import cached_property
 from importlib import metadata
 from typing import Any
 
 import numpy as np
 
-from index.embedders.base import BaseEmbedder, EmbedderUnavailable, Kind
+from sikkerby.index.embedders.base import BaseEmbedder, EmbedderUnavailable, Kind
+
+log = logging.getLogger(__name__)
 
 
 class E5Embedder(BaseEmbedder):

