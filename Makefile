@@ -9,7 +9,7 @@ export GRADIO_ANALYTICS_ENABLED := False
 # uses the user's data folder unless SIKKERBY_HOME says otherwise
 export SIKKERBY_HOME ?= $(CURDIR)/.sikkerby
 
-.PHONY: setup setup-dev system-deps test-system-deps index run serve test wheel-check eval lint typecheck format \
+.PHONY: setup setup-dev system-deps test-system-deps index run serve test wheel-check eval eval-gates lint typecheck format \
 	bench clean clean-all
 
 # Debian packages: the Danish hunspell dictionary for OCR repair. Installed with apt-get when missing
@@ -71,18 +71,25 @@ serve: setup
 
 test: setup-dev lint
 	$(BIN)/python -m pytest
+	$(MAKE) --no-print-directory eval-gates
+	$(MAKE) --no-print-directory wheel-check
+
+# the evaluation gates: the question bank's test and blind splits, and the first golden set's test split;
+# each fails when a metric drops below its eval/baseline-*.json by more than one question's worth
+eval-gates:
 	$(BIN)/sikkerby index --quiet
 	$(BIN)/sikkerby eval --split test --report test-artifacts/eval
-	$(MAKE) --no-print-directory wheel-check
+	$(BIN)/sikkerby eval --split blind --no-naive --report test-artifacts/eval-blind
+	$(BIN)/sikkerby eval --golden eval/golden/sikker_by.jsonl --split test --baseline eval/baseline-first-test.json \
+	  --no-naive --report test-artifacts/eval-first
 
 # the built wheel in an empty venv outside the checkout: index, ask and eval from another directory
 wheel-check: | $(BIN)/python
 	bash .ci/wheel-check $(BIN)/python
 
-# the evaluation gate alone: fails when a metric drops below eval/baseline.json
+# the evaluation gates alone
 eval: setup-dev
-	$(BIN)/sikkerby index --quiet
-	$(BIN)/sikkerby eval --split test
+	$(MAKE) --no-print-directory eval-gates
 
 lint: setup-dev
 	$(BIN)/ruff check .

@@ -34,6 +34,8 @@ class Regression:
 
     def describe(self) -> str:
         now = "n/a" if self.current is None else f"{self.current:.3f}"
+        if not METRICS[self.metric][1]:
+            return f"{self.metric}: {now} > baseline {self.baseline:.3f} + tolerance {self.tolerance:.3f}"
         return f"{self.metric}: {now} < baseline {self.baseline:.3f} - tolerance {self.tolerance:.3f}"
 
 
@@ -71,7 +73,9 @@ class Baseline:
                 continue
             current = result.metrics.get(metric)
             tolerance = self.tolerance_for(metric, result.counts.get(metric))
-            if current is None or current < base - tolerance:
+            higher_is_better = METRICS[metric][1]
+            worse = current is None or (current < base - tolerance if higher_is_better else current > base + tolerance)
+            if worse:
                 out.append(Regression(metric, base, current, tolerance))
         return out
 

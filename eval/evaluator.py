@@ -31,11 +31,48 @@ METRICS: dict[str, tuple[str, bool]] = {
     "citation_precision": ("share of cited passages that hold evidence or state an expected principle", True),
     "abstention_precision": ("abstentions that were right (question not answerable)", True),
     "abstention_recall": ("unanswerable questions that were declined", True),
+    "false_abstention": ("answerable questions (fully or partly) that were declined", False),
+    "partial_named": ("partly answerable questions whose answer names the missing piece", True),
     "list_completeness": ("share of a list's expected initiatives that are cited", True),
     "faithfulness": ("answer sentences supported by a cited passage", True),
     "latency_p50_ms": ("median answer latency", False),
     "latency_p95_ms": ("95th percentile answer latency", False),
 }
+
+
+#: how an answer says the document is silent, and words that name each kind of missing piece
+SILENCE = (
+    "siger ikke",
+    "nævner ikke",
+    "oplyser ikke",
+    "fremgår ikke",
+    "står ikke",
+    "beskriver ikke",
+    "ikke oplyst",
+    "does not say",
+    "doesn't say",
+    "does not mention",
+    "does not state",
+)
+MISSING_WORDS: dict[str, tuple[str, ...]] = {
+    "when": ("hvornår", "årstal", "dato", "tidspunkt", "when", "date", "year"),
+    "how_many": ("hvor mange", "antal", "how many", "number"),
+    "cost": ("koster", "beløb", "pris", "budget", "hvor meget", "cost", "how much", "amount"),
+    "who": ("hvem", "navn", "who", "name"),
+    "where": ("hvor", "sted", "where", "place"),
+    "result": ("effekt", "resultat", "virkning", "result", "effect", "outcome"),
+    "how": ("hvordan", "how"),
+    "other": (),
+}
+
+
+def names_missing(answer: str, missing: str | None) -> bool:
+    """Whether an answer says plainly that the document lacks the ``missing`` piece."""
+    text = " ".join(fold(w) for w in _words(answer))
+    if not any(" ".join(fold(w) for w in _words(p)) in text for p in SILENCE):
+        return False
+    wanted = MISSING_WORDS.get(missing or "other", ())
+    return not wanted or any(f" {' '.join(fold(w) for w in _words(p))} " in f" {text} " for p in wanted)
 
 
 def _words(text: str) -> list[str]:
@@ -71,6 +108,7 @@ class RowResult:
     cited: int = 0
     completeness: float | None = None
     faithfulness: float | None = None
+    named_missing: bool | None = None
     failures: list[str] = field(default_factory=list)
 
     @property
@@ -188,7 +226,7 @@ class AnswerEvaluator:
 
     @staticmethod
     def judge(system: System, row: GoldenRow) -> RowResult:
-        answer = system.answer(row.question)
+        answer = system.answer(row.question, context=row.context)
         result = RowResult(row=row, answer=answer)
         if row.answerable and len(row.evidence) == 1:
             _judge_retrieval(system, row, result)
@@ -199,6 +237,10 @@ class AnswerEvaluator:
             result.failures.append("abstained although the document answers")
         if row.answerable:
             _judge_content(row, answer, result)
+        if row.partial:
+            result.named_missing = names_missing(answer.text, row.missing)
+            if not result.named_missing:
+                result.failures.append(f"does not say that the document lacks the {row.missing} asked for")
         if answer.citations:
             result.cited = len(answer.citations)
             result.supporting = sum(1 for p in answer.citations if _supports(p, row))
@@ -219,6 +261,8 @@ class AnswerEvaluator:
             "citation_precision": sum(r.cited for r in results),
             "abstention_precision": sum(1 for r in results if r.answer.abstained),
             "abstention_recall": sum(1 for r in results if not r.row.answerable),
+            "false_abstention": sum(1 for r in results if r.row.answerable),
+            "partial_named": sum(1 for r in results if r.named_missing is not None),
             "list_completeness": sum(1 for r in results if r.completeness is not None),
             "faithfulness": sum(1 for r in results if r.faithfulness is not None),
         }
@@ -243,6 +287,8 @@ class AnswerEvaluator:
             "citation_precision": sum(r.supporting for r in results) / cited if cited else None,
             "abstention_precision": mean([0.0 if r.row.answerable else 1.0 for r in abstained]),
             "abstention_recall": mean([1.0 if r.answer.abstained else 0.0 for r in unanswerable]),
+            "false_abstention": mean([1.0 if r.answer.abstained else 0.0 for r in results if r.row.answerable]),
+            "partial_named": mean([1.0 if r.named_missing else 0.0 for r in results if r.named_missing is not None]),
             "list_completeness": mean([r.completeness for r in results if r.completeness is not None]),
             "faithfulness": mean([r.faithfulness for r in results if r.faithfulness is not None]),
             "latency_p50_ms": statistics.median(latencies) if latencies else None,

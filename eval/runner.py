@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -14,9 +15,16 @@ from sikkerby.eval.systems import AssistantSystem, NaiveSystem
 
 log = logging.getLogger(__name__)
 
-#: the golden set and the accepted baseline ship with the package
-DEFAULT_GOLDEN = package_data("sikkerby.eval", "golden", "sikker_by.jsonl")
-DEFAULT_BASELINE = package_data("sikkerby.eval", "baseline.json")
+#: the question bank (dev and test splits) and its blind split ship with the package, as do the
+#: accepted baselines, one per gated split
+GOLDEN_DIR = package_data("sikkerby.eval", "golden")
+DEFAULT_GOLDEN: tuple[Path, ...] = (GOLDEN_DIR / "bank.jsonl", GOLDEN_DIR / "blind.jsonl")
+#: the first, smaller golden set (99 questions, dev/test), kept for comparison
+FIRST_GOLDEN = GOLDEN_DIR / "sikker_by.jsonl"
+
+
+def default_baseline(split: str) -> Path:
+    return package_data("sikkerby.eval", f"baseline-{split}.json")
 
 
 def default_report_dir(data_dir: Path) -> Path:
@@ -32,7 +40,11 @@ class Run:
 
 
 def run_evaluation(
-    service: AssistantService, *, golden: Path = DEFAULT_GOLDEN, split: str = "test", naive: bool = True
+    service: AssistantService,
+    *,
+    golden: Path | Sequence[Path] = DEFAULT_GOLDEN,
+    split: str = "test",
+    naive: bool = True,
 ) -> Run:
     rows = load_golden(golden, split=split)
     evaluator = AnswerEvaluator(rows, split=split)

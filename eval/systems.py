@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -37,7 +38,9 @@ class System(Protocol):
 
     def retrieve(self, question: str, k: int) -> list[Passage]: ...
 
-    def answer(self, question: str) -> SystemAnswer: ...
+    def answer(self, question: str, *, context: Sequence[str] = ()) -> SystemAnswer:
+        """The answer to ``question`` asked after the ``context`` questions in the same conversation."""
+        ...
 
 
 class AssistantSystem:
@@ -54,8 +57,11 @@ class AssistantSystem:
             for h in self.service.search(question, k=k)
         ]
 
-    def answer(self, question: str) -> SystemAnswer:
-        answer = self.service.ask(question)
+    def answer(self, question: str, *, context: Sequence[str] = ()) -> SystemAnswer:
+        history = []
+        for earlier in context:
+            history.append(self.service.ask(earlier, history=tuple(history)))
+        answer = self.service.ask(question, history=tuple(history))
         citations = tuple(Passage(c.chunk_id, c.text, c.principle, c.page) for c in answer.citations)
         return SystemAnswer(answer.answer, citations, answer.abstained, answer.timing_ms.total)
 
@@ -90,7 +96,8 @@ class NaiveSystem:
         docs = self.store.similarity_search(question, k=min(k, self.k))
         return [Passage(d.id or "", d.page_content) for d in docs]
 
-    def answer(self, question: str) -> SystemAnswer:
+    def answer(self, question: str, *, context: Sequence[str] = ()) -> SystemAnswer:
+        # a tutorial pipeline has no conversation: each question stands alone
         started = time.perf_counter()
         passages = self.retrieve(question, self.k)
         latency = (time.perf_counter() - started) * 1000

@@ -313,13 +313,13 @@ def cmd_eval(args: argparse.Namespace) -> int:
     from sikkerby.eval.feedback_import import feedback_candidates
     from sikkerby.eval.golden import load_golden
     from sikkerby.eval.report import metrics_table, write_reports
-    from sikkerby.eval.runner import DEFAULT_BASELINE, DEFAULT_GOLDEN, default_report_dir, run_evaluation
+    from sikkerby.eval.runner import DEFAULT_GOLDEN, GOLDEN_DIR, default_baseline, default_report_dir, run_evaluation
 
     golden = args.golden or DEFAULT_GOLDEN
     if args.import_feedback:
         known = {r.question for r in load_golden(golden)}
         rows = feedback_candidates(args.import_feedback, existing_questions=known)
-        out = args.candidates or str(DEFAULT_GOLDEN.with_name("candidates.jsonl"))
+        out = args.candidates or str(GOLDEN_DIR / "candidates.jsonl")
         with open(out, "a", encoding="utf-8") as fh:
             for row in rows:
                 fh.write(json.dumps(row, ensure_ascii=False) + "\n")
@@ -336,11 +336,13 @@ def cmd_eval(args: argparse.Namespace) -> int:
             print(f"error: {error}", file=sys.stderr)
         raise CliError("nothing to evaluate: the corpus could not be indexed")
     run = run_evaluation(service, golden=golden, split=args.split, naive=not args.no_naive)
-    baseline_path = args.baseline or DEFAULT_BASELINE
+    baseline_path = args.baseline or default_baseline(args.split)
     if args.update_baseline:
         previous = Baseline.load(baseline_path) if os.path.exists(baseline_path) else None
         accepted = Baseline.from_result(
-            run.result, golden=os.path.basename(golden), tolerance=previous.tolerance if previous else None
+            run.result,
+            golden=os.path.basename(golden) if isinstance(golden, str) else "+".join(p.name for p in golden),
+            tolerance=previous.tolerance if previous else None,
         )
         accepted.save(baseline_path)
         print(metrics_table(run.result, naive=run.naive))
@@ -429,10 +431,12 @@ def build_parser() -> argparse.ArgumentParser:
     e.set_defaults(func=cmd_feedback_export)
 
     p = sub.add_parser("eval", help="evaluate answers against the golden set; fails below the baseline")
-    p.add_argument("--split", choices=["dev", "test", "all"], default="test")
-    p.add_argument("--golden", help="golden JSONL file (default eval/golden/sikker_by.jsonl)")
-    p.add_argument("--baseline", help="baseline JSON (default eval/baseline.json)")
-    p.add_argument("--report", help="report folder or .md/.html path (default eval/reports/latest/)")
+    p.add_argument("--split", choices=["dev", "test", "blind", "all"], default="test")
+    p.add_argument(
+        "--golden", help="golden JSONL file (default: the question bank, eval/golden/bank.jsonl + blind.jsonl)"
+    )
+    p.add_argument("--baseline", help="baseline JSON (default eval/baseline-SPLIT.json)")
+    p.add_argument("--report", help="report folder or .md/.html path (default: reports/latest/ in the data directory)")
     p.add_argument("--update-baseline", action="store_true", help="accept this run as the new baseline")
     p.add_argument("--no-naive", action="store_true", help="skip the naive RAG comparison")
     p.add_argument("--import-feedback", metavar="EXPORT", help="turn thumbs-down feedback into candidate rows")

@@ -5,16 +5,17 @@ from __future__ import annotations
 
 import json
 import subprocess
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
 
 from sikkerby.eval.baseline import Baseline
-from sikkerby.eval.evaluator import AnswerEvaluator, EvalResult, contains, faithfulness
+from sikkerby.eval.evaluator import AnswerEvaluator, EvalResult, contains, faithfulness, names_missing
 from sikkerby.eval.feedback_import import feedback_candidates
-from sikkerby.eval.golden import GoldenError, GoldenRow, load_golden
+from sikkerby.eval.golden import KINDS, STYLES, GoldenError, GoldenRow, load_golden
 from sikkerby.eval.report import write_reports
-from sikkerby.eval.runner import DEFAULT_BASELINE, DEFAULT_GOLDEN
+from sikkerby.eval.runner import DEFAULT_GOLDEN, FIRST_GOLDEN, default_baseline
 from sikkerby.eval.systems import Passage, SystemAnswer
 from tests.conftest import run_cli
 
@@ -65,7 +66,7 @@ class FakeSystem:
     def retrieve(self, question: str, k: int) -> list[Passage]:
         return self.ranking[:k]
 
-    def answer(self, question: str) -> SystemAnswer:
+    def answer(self, question: str, *, context: Sequence[str] = ()) -> SystemAnswer:
         return self.answers[question]
 
 
@@ -214,12 +215,26 @@ def test_feedback_becomes_candidates_for_review(tmp_path: Path):
 
 
 def test_golden_set_size_and_coverage():
+    first = load_golden(FIRST_GOLDEN)
+    assert len(first) >= 80 and {r.split for r in first} == {"dev", "test"}
     rows = load_golden(DEFAULT_GOLDEN)
-    assert len(rows) >= 80
-    kinds = {r.type for r in rows}
-    assert {"list", "which_principle", "fact", "department", "paraphrase", "english", "unanswerable"} <= kinds
-    assert sum(not r.answerable for r in rows) >= 12
-    assert {r.split for r in rows} == {"dev", "test"}
+    assert len(rows) >= 400
+    assert {r.type for r in rows} == set(KINDS)
+    assert {r.style for r in rows} == set(STYLES)
+    assert sum(r.style == "english" for r in rows) >= 0.1 * len(rows)
+    assert sum(r.answers in ("none", "partial") for r in rows) >= 0.25 * len(rows)
+    assert all(r.missing for r in rows if r.partial)
+    assert all(r.context for r in rows if r.style == "followup")
+    splits = {s: sum(r.split == s for r in rows) for s in ("dev", "test", "blind")}
+    assert splits["blind"] >= 80 and splits["dev"] > splits["test"] > 0
+
+
+def test_partial_answers_must_name_the_missing_piece():
+    said = "Aftenværterne arbejder med unge [1]. Dokumentet siger ikke, hvornår de blev oprettet."
+    assert names_missing(said, "when")
+    assert not names_missing(said, "cost")  # silent about the wrong thing
+    assert not names_missing("Aftenværterne arbejder med unge [1].", "when")
+    assert names_missing("The document does not say how many children take part.", "how_many")
 
 
 @pytest.mark.slow
@@ -230,7 +245,7 @@ def test_eval_command_gates_on_the_baseline(built_home: Path, tmp_path: Path):
     ok = run("--split", "test", "--report", str(tmp_path / "ok"))
     assert ok.returncode == 0, ok.stdout + ok.stderr
     assert "PASS" in ok.stdout and (tmp_path / "ok" / "report.html").exists()
-    strict = json.loads(DEFAULT_BASELINE.read_text(encoding="utf-8"))
+    strict = json.loads(default_baseline("test").read_text(encoding="utf-8"))
     strict["metrics"]["answer_correctness"] = 1.01
     (tmp_path / "strict.json").write_text(json.dumps(strict), encoding="utf-8")
     failed = run(

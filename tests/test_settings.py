@@ -21,10 +21,11 @@ def test_default_home_is_the_user_data_folder(tmp_path: Path, monkeypatch: pytes
 
 def test_bundled_data_is_found_as_package_data():
     from sikkerby.assistant.settings import BUNDLED_CORPUS
-    from sikkerby.eval.runner import DEFAULT_BASELINE, DEFAULT_GOLDEN
+    from sikkerby.eval.runner import DEFAULT_GOLDEN, default_baseline
 
     assert (BUNDLED_CORPUS / "sikker-by-eksempler-2022-2025.txt").is_file()
-    assert DEFAULT_GOLDEN.is_file() and DEFAULT_BASELINE.is_file()
+    assert all(p.is_file() for p in DEFAULT_GOLDEN)
+    assert default_baseline("test").is_file() and default_baseline("blind").is_file()
     # found through the package, whatever the working directory
     assert BUNDLED_CORPUS.parent.parent.name == "assistant"
 
