@@ -5,8 +5,12 @@ known confusions (ø read as g/e/a/o/z/@, å as a/é/d/4, æ as ae/ee/e/a, ...),
 candidate must be a Danish word (hunspell-da forms, compounds by hunspell's compound rules) and is
 scored by how common it is (wordfreq), how often the document itself uses it correctly, minus the
 cost of the confusions it assumes. A word that is already Danish is only replaced when the document
-is visibly OCR-damaged and the alternative is far more likely; abbreviations, numbers, CamelCase
-names and words with no better candidate are never touched.
+is visibly OCR-damaged and the alternative is far more likely (more readily the more often the
+document misprints the letter it restores, unless an article or possessive precedes it; a compound by
+its head, which also counts the document's own compounds), or when the document's own word pairs
+back the alternative ("rocker of" where it writes "rocker- og"). Letter-shape confusions (I for l, f
+for g, s for ø) are only tried where no æ/ø/å confusion explains a word or such a pair backs them.
+Abbreviations, numbers, CamelCase names and words with no better candidate are never touched.
 """
 
 from __future__ import annotations
@@ -27,7 +31,7 @@ from sikkerby.ingest.lexicon import BEGIN, WORD, DanishLexicon, default_lexicon,
 log = logging.getLogger(__name__)
 
 #: Bump when the repair changes, so cached repaired documents are redone.
-REPAIR_VERSION = 1
+REPAIR_VERSION = 2
 
 # (what the OCR printed, what the page said, cost). Lower cost = more typical confusion.
 CONFUSIONS: tuple[tuple[str, str, float], ...] = (
@@ -66,6 +70,14 @@ CONFUSIONS: tuple[tuple[str, str, float], ...] = (
     ("&", "å", 0.2),
     ("aa", "å", 0.4),
 )
+#: Letter shapes the OCR confuses outside æ/ø/å (capital I for l, a lost descender: f for g, s for ø).
+#: Case-sensitive and dearer; tried only on a word no æ/ø/å confusion explains, or where the document's
+#: own word pairs back the result ("rocker of bandemiljøet" when it writes "rocker- og" elsewhere).
+SHAPE_CONFUSIONS: tuple[tuple[str, str, float], ...] = (
+    ("I", "l", 1.0),
+    ("s", "ø", 1.2),
+    ("f", "g", 1.2),
+)
 _CONFUSION_INDEX: dict[str, list[tuple[str, str, float]]] = {}
 for _ocr, _true, _cost in CONFUSIONS:
     _CONFUSION_INDEX.setdefault(_ocr[0], []).append((_ocr, _true, _cost))
@@ -81,6 +93,17 @@ MAX_COST = 3.0
 REAL_WORD_MARGIN = 1.0
 #: Share of words that had to be repaired before real-word confusions ("far" for "får") are trusted.
 DAMAGE_THRESHOLD = 0.02
+#: The real-word margin shrinks with how often the document misprints the letter a repair restores
+#: (a scan that never prints "å" right cannot be trusted to mean "far"), but not below this share of it.
+MARGIN_FLOOR = 0.25
+#: Articles and possessives: the word after one fills a noun's place ("min far"), so the document's
+#: misprint rate does not lower the evidence a real word's replacement needs there.
+_DETERMINERS = frozenset(
+    ("en", "et", "den", "det", "de", "denne", "dette", "disse", "min", "mit", "mine", "din", "dit", "dine")
+    + ("sin", "sit", "sine", "hans", "hendes", "dens", "dets", "vores", "jeres", "deres")
+)
+#: What may stand between the two words of a pair: space, a line break, a hyphen ("rocker- og").
+_PAIR_GAP = re.compile(r"[\s\-–]*")
 UNSEEN_WORD_PRIOR = 2.0
 #: A repair of a non-word must score at least this (prior minus cost); names need more.
 ACCEPT_SCORE = 1.0
@@ -120,6 +143,24 @@ def _calibrated(used: Counter[Confusion]) -> dict[Confusion, float]:
         factor = 1.2 - 0.25 * math.log2(1 + n)
         costs[confusion] = base * min(1.2, max(0.5, factor))
     return costs
+
+
+def _misread_rates(used: Counter[Confusion], printed: Counter[str]) -> dict[str, float]:
+    """For æ, ø and å: the share of their occurrences the scan misprinted (repairs that restored the
+    letter against the letter printed as such)."""
+    restored: Counter[str] = Counter()
+    for (_ocr, true), n in used.items():
+        restored[true.lower()] += n
+    return {ch: restored[ch] / (restored[ch] + printed[ch]) for ch in "æøå" if restored[ch] + printed[ch]}
+
+
+def _adjacent(text: str, matches: list[re.Match[str]], i: int, step: int) -> re.Match[str] | None:
+    """The word next to ``matches[i]`` (step 1 after, -1 before) when only space or a hyphen parts them."""
+    j = i + step
+    if not 0 <= j < len(matches):
+        return None
+    first, second = (matches[i], matches[j]) if step > 0 else (matches[j], matches[i])
+    return matches[j] if _PAIR_GAP.fullmatch(text, first.end(), second.start()) else None
 
 
 def _doc_bonus(count: int) -> float:
@@ -196,21 +237,32 @@ class OcrRepairer:
         return zipf or UNSEEN_WORD_PRIOR
 
     def candidates(
-        self, token: str, *, before_hyphen: bool = False, budget: float | None = None, limit: int = 4000
+        self,
+        token: str,
+        *,
+        before_hyphen: bool = False,
+        budget: float | None = None,
+        limit: int = 4000,
+        shapes: bool = False,
     ) -> list[tuple[str, tuple[tuple[str, str], ...]]]:
-        """Valid words the token could be a misreading of, with the confusions each assumes."""
-        return _candidates(self, token, before_hyphen, self.max_cost if budget is None else budget, limit)
+        """Valid words the token could be a misreading of, with the confusions each assumes (with
+        ``shapes``, also the letter-shape confusions)."""
+        budget = self.max_cost if budget is None else budget
+        return _candidates(self, token, before_hyphen, budget, limit, shapes)
 
 
 Confusion = tuple[str, str]  # (printed, meant)
 _BASE_COST = {(ocr, true): cost for ocr, true, cost in CONFUSIONS}
 _BASE_COST[("l", "I")] = 1.0
+_BASE_COST.update({(ocr, true): cost for ocr, true, cost in SHAPE_CONFUSIONS})
+
+Site = tuple[int, int, str, float, Confusion]
 
 
 @lru_cache(maxsize=100_000)
-def _sites(token: str) -> tuple[tuple[int, int, str, float, Confusion], ...]:
+def _sites(token: str, shapes: bool = False) -> tuple[Site, ...]:
     """Every place a confusion could have happened: (start, end, replacement, cost, confusion)."""
-    out = []
+    out = _shape_sites(token) if shapes else []
     lower = token.lower()
     for i, ch in enumerate(lower):
         for ocr, true, cost in _CONFUSION_INDEX.get(ch, ()):
@@ -224,10 +276,21 @@ def _sites(token: str) -> tuple[tuple[int, int, str, float, Confusion], ...]:
     return tuple(sorted(out))
 
 
+def _shape_sites(token: str) -> list[Site]:
+    """The letter-shape confusions, matched case-sensitively ("Isbende" -> "løbende")."""
+    out: list[Site] = []
+    for ocr, true, cost in SHAPE_CONFUSIONS:
+        start = token.find(ocr)
+        while start >= 0:
+            out.append((start, start + len(ocr), true, cost, (ocr, true)))
+            start = token.find(ocr, start + 1)
+    return out
+
+
 def _candidates(
-    repairer: OcrRepairer, token: str, before_hyphen: bool, budget: float, limit: int
+    repairer: OcrRepairer, token: str, before_hyphen: bool, budget: float, limit: int, shapes: bool = False
 ) -> list[tuple[str, tuple[Confusion, ...]]]:
-    sites = _sites(token)
+    sites = _sites(token, shapes)
     found: dict[str, tuple[float, tuple[Confusion, ...]]] = {}
     # uniform-cost search over non-overlapping sets of confusions, in left-to-right order
     heap: list[tuple[float, int, tuple[int, ...]]] = [(0.0, 0, ())]
@@ -250,7 +313,7 @@ def _candidates(
     return [(word, used) for word, (_cost, used) in sorted(found.items(), key=lambda kv: kv[1][0])]
 
 
-def _apply(token: str, sites: tuple[tuple[int, int, str, float, Confusion], ...], chosen: tuple[int, ...]) -> str:
+def _apply(token: str, sites: tuple[Site, ...], chosen: tuple[int, ...]) -> str:
     parts, pos = [], 0
     for k in chosen:
         start, end, repl, _cost, _conf = sites[k]
@@ -268,10 +331,14 @@ class DocumentRepair:
     def __init__(self, repairer: OcrRepairer, text: str) -> None:
         self.repairer = repairer
         self.doc_counts: Counter[str] = Counter()  # stems of correctly spelled æ/ø/å words
+        self.part_counts: Counter[str] = Counter()  # stems of their compound parts with æ/ø/å
+        printed: Counter[str] = Counter()  # æ/ø/å the scan printed as such
         for match in TOKEN_RE.finditer(text):
             word = match.group(0)
             if any(ch in word for ch in "æøåÆØÅ"):
                 self.doc_counts[stem(word)] += 1
+                self.part_counts.update(self._part_stems(word))
+                printed.update(ch for ch in word.lower() if ch in "æøå")
         self.costs = dict(_BASE_COST)
         self.damage = 0.0
         tokens = Counter(t for t in self._word_tokens(text) if not repairer.protected(t[0]))
@@ -281,6 +348,7 @@ class DocumentRepair:
         for _round in range(2):
             used: Counter[Confusion] = Counter()
             fixed: Counter[str] = Counter()
+            parts: Counter[str] = Counter()
             damaged = 0
             for (token, before_hyphen), n in broken.items():
                 best = self._best(token, before_hyphen)
@@ -289,13 +357,48 @@ class DocumentRepair:
                 damaged += n
                 for word in best[1].split():
                     fixed[stem(word)] += n
+                    parts.update({p: n for p in self._part_stems(word)})
                 for confusion in best[2]:
                     used[confusion] += n
             self.costs = _calibrated(used)
         self.doc_counts.update(fixed)
+        self.part_counts.update(parts)
         total = sum(tokens.values())
         self.damage = damaged / total if total else 0.0
-        self._cache: dict[tuple[str, bool], str] = {}
+        self.misread = _misread_rates(used, printed)
+        self._cache: dict[tuple[str, bool, bool], str] = {}
+        self.pairs = self._word_pairs(text)
+
+    def _part_stems(self, word: str) -> list[str]:
+        """Stems of the parts with æ/ø/å of a correctly spelled compound ("vurderingsmålingsværktøj":
+        "måling", "værktøj")."""
+        parts = self.repairer.lexicon.compound_parts(word)
+        return [stem(p) for p in parts if any(ch in p for ch in "æøå")]
+
+    def _first_pass(self, token: str, before_hyphen: bool) -> str:
+        """A word as the first pass reads it (lowercase): a non-word repaired, a real word as printed."""
+        if self.repairer.protected(token) or self.repairer.valid(token, before_hyphen=before_hyphen):
+            return token.lower()
+        return self.correct(token, before_hyphen=before_hyphen).lower()
+
+    def _word_pairs(self, text: str) -> Counter[tuple[str, str]]:
+        """How often the document (its non-words repaired) writes each pair of adjacent words."""
+        matches = list(TOKEN_RE.finditer(text))
+        words = [self._first_pass(m.group(0), _before_hyphen(text, m.end())).split() for m in matches]
+        pairs: Counter[tuple[str, str]] = Counter()
+        for i, parts in enumerate(words):
+            pairs.update(zip(parts, parts[1:], strict=False))
+            if _adjacent(text, matches, i, 1) is not None and parts and words[i + 1]:
+                pairs[(parts[-1], words[i + 1][0])] += 1
+        return pairs
+
+    def _neighbour(self, text: str, matches: list[re.Match[str]], i: int, step: int) -> str | None:
+        """The first-pass word next to ``matches[i]`` (its nearer word if a repair split it)."""
+        match = _adjacent(text, matches, i, step)
+        if match is None:
+            return None
+        words = self._first_pass(match.group(0), _before_hyphen(text, match.end())).split()
+        return (words[-1] if step < 0 else words[0]) if words else None
 
     @staticmethod
     def _word_tokens(text: str) -> list[tuple[str, bool]]:
@@ -313,16 +416,19 @@ class DocumentRepair:
         glued = self._unglue(token, before_hyphen)
         if glued is not None and glued[0] >= need:
             return glued
+        shaped = self._best_word(token, before_hyphen, shapes=True)
+        if shaped is not None and shaped[0] >= need:
+            return shaped  # "Isbende": I for l and s for ø
         return None
 
     def _score(self, word: str, used: tuple[Confusion, ...]) -> float:
         return self.repairer.prior(word, self.doc_counts) - sum(self.costs.get(c, 1.0) for c in used)
 
     def _best_word(
-        self, token: str, before_hyphen: bool, budget: float | None = None
+        self, token: str, before_hyphen: bool, budget: float | None = None, *, shapes: bool = False
     ) -> tuple[float, str, tuple[Confusion, ...]] | None:
         lexicon = self.repairer.lexicon
-        options = self.repairer.candidates(token, before_hyphen=before_hyphen, budget=budget)
+        options = self.repairer.candidates(token, before_hyphen=before_hyphen, budget=budget, shapes=shapes)
         if token[:1].isupper():
             # a capitalised unknown word may be a name ("Aldersrogade"): no compound readings
             # that end in a short part ("Aldersrøg-øde")
@@ -373,14 +479,15 @@ class DocumentRepair:
             out.append(deeper)
         return out
 
-    def correct(self, token: str, *, before_hyphen: bool = False) -> str:
-        """The repaired form of one word token (unchanged when in doubt)."""
-        key = (token, before_hyphen)
+    def correct(self, token: str, *, before_hyphen: bool = False, noun_slot: bool = False) -> str:
+        """The repaired form of one word token (unchanged when in doubt); ``noun_slot``: it follows
+        an article or a possessive."""
+        key = (token, before_hyphen, noun_slot)
         if key not in self._cache:
-            self._cache[key] = self._correct(token, before_hyphen)
+            self._cache[key] = self._correct(token, before_hyphen, noun_slot)
         return self._cache[key]
 
-    def _correct(self, token: str, before_hyphen: bool) -> str:
+    def _correct(self, token: str, before_hyphen: bool, noun_slot: bool = False) -> str:
         repairer = self.repairer
         if token == "|":
             return "I"
@@ -393,12 +500,13 @@ class DocumentRepair:
             return best[1] if best is not None else token
         if self.damage < DAMAGE_THRESHOLD:
             return token
-        return self._real_word(token, before_hyphen)
+        return self._real_word(token, before_hyphen, noun_slot=noun_slot)
 
-    def _real_word(self, token: str, before_hyphen: bool) -> str:
+    def _real_word(self, token: str, before_hyphen: bool, *, head: bool = False, noun_slot: bool = False) -> str:
         """A Danish word that may still be a misreading ("ar" for "år", "akterer" for "aktører"):
         replaced only by an attested word that is far more likely. A word the frequency list has
-        never seen needs less evidence than a common one; in a compound, only the head is judged."""
+        never seen needs less evidence than a common one; in a compound, only the head is judged,
+        and as a head a word also counts the document's compounds that end or contain it."""
         repairer, lexicon = self.repairer, self.repairer.lexicon
         options = [
             (w, u)
@@ -407,20 +515,59 @@ class DocumentRepair:
         ]
         attested = lexicon.zipf(token) > 0
         if not options:
-            parts = () if attested or lexicon.is_word(token) else lexicon.compound_parts(token)
-            if len(parts) >= 2 and len(parts[-1]) >= 4:
-                head_start = len(token) - len(parts[-1])
-                head = token[head_start:]
-                fixed = self._real_word(head, before_hyphen)
-                return token[:head_start] + fixed if fixed != head else token
+            return token if attested or lexicon.is_word(token) else self._real_head(token, before_hyphen, noun_slot)
+        score, word, used = max((self._score(w, u) + self._part_bonus(w, head), w, u) for w, u in options)
+        margin = self._margin(used, noun_slot) if attested else UNATTESTED_MARGIN
+        own = repairer.prior(token, self.doc_counts) + self._part_bonus(token, head)
+        return word if score - own >= margin else token
+
+    def _part_bonus(self, word: str, head: bool) -> float:
+        """For a compound's head: the bonus of the document using the word inside its own compounds."""
+        return _doc_bonus(self.part_counts.get(stem(word), 0)) if head else 0.0
+
+    def _real_head(self, token: str, before_hyphen: bool, noun_slot: bool) -> str:
+        """A compound whose head may be a misreading ("effektmaling"): the head judged on its own."""
+        parts = self.repairer.lexicon.compound_parts(token)
+        if len(parts) < 2 or len(parts[-1]) < 4:
             return token
-        best = max((self._score(w, u), w, u) for w, u in options)
-        # the more damaged the document, the more a misreading is to be expected
-        margin = repairer.real_word_margin * max(0.5, 1.0 - 2.0 * self.damage)
-        if not attested:
-            margin = UNATTESTED_MARGIN
-        score, word, _used = best
-        return word if score - repairer.prior(token, self.doc_counts) >= margin else token
+        head_start = len(token) - len(parts[-1])
+        head = token[head_start:]
+        fixed = self._real_word(head, before_hyphen, head=True, noun_slot=noun_slot)
+        return token[:head_start] + fixed if fixed != head else token
+
+    def _margin(self, used: tuple[Confusion, ...], noun_slot: bool = False) -> float:
+        """How much likelier a replacement of a real word must be: less the more damaged the
+        document, and (except right after an article or possessive, where the word as printed fits)
+        less the more often it misprints the letters the replacement restores."""
+        rate = min((self.misread.get(true.lower(), 0.0) for _ocr, true in used), default=0.0)
+        rate = 0.0 if noun_slot else rate
+        by_damage = max(0.5, 1.0 - 2.0 * self.damage)
+        return self.repairer.real_word_margin * min(by_damage, max(MARGIN_FLOOR, 1.0 - rate))
+
+    def _support(self, word: str, prev: str | None, nxt: str | None, own: int = 0) -> int:
+        """How often the document writes ``word`` next to the same neighbours (less ``own`` occurrences)."""
+        before = self.pairs.get((prev, word), 0) if prev else 0
+        after = self.pairs.get((word, nxt), 0) if nxt else 0
+        return max(0, before - own) + max(0, after - own)
+
+    def _in_context(self, token: str, prev: str | None, nxt: str | None) -> str:
+        """A real word the document's own word pairs call a misreading: an alternative (by any
+        confusion, letter shapes included) that the document writes next to the same neighbour
+        elsewhere, where it never writes the word as printed ("rocker of" when it has "rocker- og")."""
+        repairer = self.repairer
+        if self.damage < DAMAGE_THRESHOLD or not (prev or nxt) or repairer.protected(token):
+            return token
+        if not repairer.lexicon.is_word(token) or self._support(token.lower(), prev, nxt, own=1):
+            return token
+        options = [
+            (self._score(w, u) + _doc_bonus(n), w, u)
+            for w, u in repairer.candidates(token, budget=1.5, shapes=True)
+            if repairer.lexicon.zipf(w) > 0 and (n := self._support(w.lower(), prev, nxt))
+        ]
+        if not options:
+            return token
+        score, word, used = max(options)
+        return word if score - repairer.prior(token, self.doc_counts) >= self._margin(used) else token
 
     def changes(self, text: str) -> list[Change]:
         """Every word the repair would change, with its position in ``text``."""
@@ -431,9 +578,14 @@ class DocumentRepair:
             out.append(Change(start, start + 1, "1", "I"))
         for match in _HALF.finditer(text):
             out.append(Change(match.start(), match.end(), match.group(0), "½"))
-        for match in TOKEN_RE.finditer(text):
+        matches = list(TOKEN_RE.finditer(text))
+        for i, match in enumerate(matches):
             token = match.group(0)
-            new = self.correct(token, before_hyphen=_before_hyphen(text, match.end()))
+            prev, nxt = self._neighbour(text, matches, i, -1), self._neighbour(text, matches, i, 1)
+            noun_slot = prev in _DETERMINERS
+            new = self.correct(token, before_hyphen=_before_hyphen(text, match.end()), noun_slot=noun_slot)
+            if new == token:
+                new = self._in_context(token, prev, nxt)
             if new != token:
                 out.append(Change(match.start(), match.end(), token, new))
         return sorted(out, key=lambda c: c.start)
