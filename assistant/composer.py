@@ -102,6 +102,24 @@ INTENTS: tuple[Intent, ...] = (
 )
 
 
+INTENTS += (
+    Intent(
+        "place",
+        re.compile(
+            r"\bhvor\b(?!\s+(?:mange|meget|stor|store|gamle|ofte|længe|langt|tit))|\bhvilke[nt]?\s+(?:sted|steder|bydel)"
+            r"|\bwhere\b",
+            _I,
+        ),
+        re.compile(r"\b(i|på|ved|omkring)\s+[A-ZÆØÅ][\wæøå]+|\b(bydel\w*|byrum\w*|område\w*|gade\w*|station\w*)\b"),
+    ),
+    Intent(
+        "result",
+        re.compile(r"\b(effekt\w*|resultat\w*|virkning\w*|virker|outcomes?|effects?|results?)\b", _I),
+        re.compile(r"\b(viste?|resulter\w*|faldt|steg|reducer\w*|færre|effekt\w*\s+(af|på)|har\s+ført)\b", _I),
+    ),
+)
+
+
 def question_intent(question: str) -> Intent | None:
     """The first kind of fact the question asks for, if any."""
     return next((intent for intent in INTENTS if intent.asks.search(question)), None)
@@ -182,9 +200,9 @@ class AnswerComposer:
         total = len(principle.initiatives)
         if about is not None:
             if not items:
-                lines.append(f"Ingen af de {total} indsatser under {principle.label} nævner «{about}».")
+                lines.append(f"Ingen af de {indsatser(total)} under {principle.label} nævner «{about}».")
                 return Draft("\n".join(lines).strip(), citer.citations(), False, "principle_list")
-            lines.append(f"{len(items)} af de {total} indsatser under {principle.label} nævner «{about}»:")
+            lines.append(f"{len(items)} af de {indsatser(total)} under {principle.label} nævner «{about}»:")
         else:
             lines.append(f"Alle {total} udvalgte indsatser under {principle.label}:")
         for chunk in items:
@@ -210,7 +228,7 @@ class AnswerComposer:
         ]
         for p in principles:
             ref = citer.cite(p.chunk, score=1.0, highlight=p.statement)
-            lines.append(f"- {p.label}: {short_statement(p)} ({len(p.initiatives)} indsatser) {ref}")
+            lines.append(f"- {p.label} ({indsatser(len(p.initiatives))}): {short_statement(p)} {ref}")
         return Draft("\n".join(lines), citer.citations(), False, "overview")
 
     def department_list(self, department: str, initiatives: Sequence[Chunk]) -> Draft:
@@ -220,11 +238,26 @@ class AnswerComposer:
             return Draft(
                 f"Sikker By-strategien nævner ikke {department} ({code}) i nogen indsats.", (), True, "department_list"
             )
-        lines = [f"{department} ({code}) nævnes i {len(initiatives)} indsatser:", ""]
+        lines = [f"{department} ({code}) nævnes i {indsatser(len(initiatives))}:", ""]
         for chunk in initiatives:
             ref = citer.cite(chunk, score=1.0, highlight=_department_sentence(chunk, department, code))
             lines.append(f"- {chunk.principle}: {summarize(chunk)} {ref}")
         return Draft("\n".join(lines), citer.citations(), False, "department_list")
+
+    def topic_list(self, about: str, initiatives: Sequence[Chunk]) -> Draft:
+        """Every initiative about a topic, grouped by principle in the strategy's order, each cited."""
+        citer = Citer()
+        order = {label: i for i, label in enumerate(self.catalog.principles)}
+        groups: dict[str, list[Chunk]] = {}
+        for chunk in sorted(initiatives, key=lambda c: order.get(c.principle or "", 99)):
+            groups.setdefault(chunk.principle or "Uden princip", []).append(chunk)
+        places = f"under {len(groups)} principper" if len(groups) > 1 else f"under {next(iter(groups))}"
+        lines = [f"{indsatser(len(initiatives)).capitalize()} handler om «{about}», {places}:"]
+        for label, chunks in groups.items():
+            lines += ["", f"{label}:"]
+            for chunk in chunks:
+                lines.append(f"- {summarize(chunk)} {citer.cite(chunk, score=1.0, highlight=_first_sentence(chunk))}")
+        return Draft("\n".join(lines), citer.citations(), False, "topic_list")
 
     def which_principle(self, matches: Sequence[Hit]) -> Draft:
         citer = Citer()
@@ -249,7 +282,16 @@ class AnswerComposer:
 
     # -- retrieval-based answers ------------------------------------------------------------------
 
-    def general(self, question: str, hits: Sequence[Hit], question_terms: list[str], *, english: bool = False) -> Draft:
+    def general(
+        self,
+        question: str,
+        hits: Sequence[Hit],
+        question_terms: list[str],
+        *,
+        english: bool = False,
+        partial: bool = False,
+        focus: Sequence[str] = (),
+    ) -> Draft:
         """The best sentences of the best passages, each cited.
 
         When the question asks for a kind of fact (a year, an amount, a number), some chosen sentence
@@ -260,24 +302,41 @@ class AnswerComposer:
         if intent is not None:  # "hvilket år" says what kind of fact, not what it is about
             asked = intent.asks.search(question)
             question_terms = [t for t in question_terms if t not in set(terms(asked.group(0) if asked else ""))]
-        scored, on_topic = self._score_sentences(question, hits, question_terms, intent, english=english)
+        scored, on_topic = self._score_sentences(
+            question, hits, question_terms, intent, english=english, focus=list(focus) or question_terms
+        )
         if not scored:
             return self.abstain(NO_MATCH)
         chosen = _choose_sentences(scored)
-        if intent and not any(intent.answered_by(question, c[3]) and on_topic[c[1]] for c in chosen):
-            return self.abstain(INTENT_MISSING[intent.name])
+        answered = intent is None or any(intent.answered_by(question, c[3]) and on_topic[c[1]] for c in chosen)
+        if not answered and not partial:
+            return self.abstain(INTENT_MISSING[intent.name] if intent else NO_MATCH)
         _add_context(question, hits, scored, chosen)
-        return _render_sentences(chosen)
+        draft = _render_sentences(chosen)
+        if answered or intent is None:
+            return draft
+        # what the document says about the subject, and plainly what it does not say
+        missing = (MISSING_EN if english else MISSING_DA)[intent.name]
+        return replace(draft, text=f"{draft.text}\n\n{missing}", route="partial")
 
     def _score_sentences(
-        self, question: str, hits: Sequence[Hit], question_terms: list[str], intent: Intent | None, *, english: bool
+        self,
+        question: str,
+        hits: Sequence[Hit],
+        question_terms: list[str],
+        intent: Intent | None,
+        *,
+        english: bool,
+        focus: list[str],
     ) -> tuple[list[_Scored], dict[int, bool]]:
         """Every sentence of the first three passages, scored by coverage, answer type and rank."""
         scored: list[_Scored] = []
         on_topic: dict[int, bool] = {}
         for rank, hit in enumerate(hits[:3]):
             # an English question shares no words with the passages: trust the embedding's first choice
-            on_topic[rank] = rank == 0 if english else self.matcher.coverage(question_terms, hit.chunk.text) >= 0.5
+            # a passage is about the question when it holds the question's own subject words (a year in a
+            # passage about something else answers nothing)
+            on_topic[rank] = rank == 0 if english else self.matcher.coverage(focus, hit.chunk.text) >= 0.5
             for i, sentence in enumerate(split_sentences(hit.chunk.text)):
                 coverage = self.matcher.coverage(question_terms, sentence)
                 bonus = 0.35 if intent and intent.answered_by(question, sentence) and on_topic[rank] else 0.0
@@ -300,9 +359,9 @@ class AnswerComposer:
     def follow_up_list(self, matches: Sequence[tuple[Chunk, str]], *, total: int, about: str) -> Draft:
         """Which of the previous answer's initiatives concern ``about``."""
         if not matches:
-            return self.abstain(f"Ingen af de {total} indsatser i det forrige svar passer på «{about}».")
+            return self.abstain(f"Ingen af de {indsatser(total)} i det forrige svar passer på «{about}».")
         citer = Citer()
-        lines = [f"{len(matches)} af de {total} indsatser i det forrige svar passer på «{about}»:", ""]
+        lines = [f"{len(matches)} af de {indsatser(total)} i det forrige svar passer på «{about}»:", ""]
         for chunk, sentence in matches:
             lines.append(f"- {sentence} {citer.cite(chunk, score=1.0, highlight=sentence)}")
         return Draft("\n".join(lines), citer.citations(), False, "follow_up")
@@ -323,7 +382,39 @@ INTENT_MISSING = {
     "count": "Sikker By-strategien nævner ikke, hvor mange der er, så det kan jeg ikke svare på.",
     "time": "Sikker By-strategien siger ikke, hvornår det sker, så det kan jeg ikke svare på.",
     "age": "Sikker By-strategien nævner ikke en alder om det, så det kan jeg ikke svare på.",
+    "place": "Sikker By-strategien nævner ikke, hvor det foregår, så det kan jeg ikke svare på.",
+    "result": "Sikker By-strategien siger ikke, hvilken effekt det har haft, så det kan jeg ikke svare på.",
 }
+
+
+#: the sentence a partial answer ends with, per kind of fact asked for
+MISSING_DA = {
+    "date": "Men dokumentet siger ikke, hvilken dato det var.",
+    "money": "Men dokumentet siger ikke, hvad det koster: det nævner intet beløb.",
+    "share": "Men dokumentet siger ikke, hvor stor en andel det er.",
+    "person": "Men dokumentet siger ikke, hvem der står for det (ingen navne eller stillinger).",
+    "count": "Men dokumentet siger ikke, hvor mange der er: det nævner intet antal.",
+    "time": "Men dokumentet siger ikke, hvornår det skete eller startede.",
+    "age": "Men dokumentet siger ikke, hvilken alder det gælder.",
+    "place": "Men dokumentet siger ikke, hvor det foregår: det nævner intet sted.",
+    "result": "Men dokumentet siger ikke, hvilken effekt eller hvilket resultat det har haft.",
+}
+MISSING_EN = {
+    "date": "But the document does not say on which date.",
+    "money": "But the document does not say how much it costs: it gives no amount.",
+    "share": "But the document does not say how large a share it is.",
+    "person": "But the document does not say who is in charge (it names no people or posts).",
+    "count": "But the document does not say how many: it gives no number.",
+    "time": "But the document does not say when it happened or started.",
+    "age": "But the document does not say which ages it covers.",
+    "place": "But the document does not say where it takes place.",
+    "result": "But the document does not say what effect or result it has had.",
+}
+
+
+def indsatser(n: int) -> str:
+    """ "1 indsats", "2 indsatser" """
+    return f"{n} indsats" if n == 1 else f"{n} indsatser"
 
 
 def not_mentioned(question: str, unknown_terms: Sequence[str]) -> str:

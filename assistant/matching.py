@@ -24,12 +24,25 @@ GENERIC_TERMS = frozenset(
 )
 
 
+@lru_cache(maxsize=8192)
+def _term_set(text: str) -> frozenset[str]:
+    """A passage's terms (the same passages are weighed again and again)."""
+    return frozenset(terms(text))
+
+
 def content_terms(question: str) -> list[str]:
     """Search terms of a question without the words every passage of the corpus is about."""
     return [t for t in dict.fromkeys(query_terms(question)) if t not in GENERIC_TERMS]
 
 
-def term_in(term: str, candidates: set[str]) -> bool:
+def _compound_splits(term: str, i: int) -> list[tuple[str, str]]:
+    splits = [(term[:i], term[i:])]
+    if term[i] in "se" and len(term) - i - 1 >= COMPOUND_MIN:
+        splits.append((term[:i], term[i + 1 :]))
+    return splits
+
+
+def term_in(term: str, candidates: set[str] | frozenset[str]) -> bool:
     """Whether ``term`` occurs among ``candidates``, as the start or end of a compound there, or with
     the same consonant skeleton (an OCR-damaged spelling of it)."""
     if term in candidates:
@@ -41,10 +54,12 @@ def term_in(term: str, candidates: set[str]) -> bool:
     key = skeleton(term)
     if len(key) >= SKELETON_MIN and any(skeleton(c) == key for c in candidates):
         return True
-    # a compound the text spells as its parts ("migrantsamarbejdet" ~ "migranter ... samarbejdet")
+    # a compound the text spells as its parts ("migrantsamarbejdet" ~ "migranter ... samarbejdet"),
+    # also across a linking s or e ("diskriminationscharter" ~ "diskrimination ... charter")
     return any(
-        term[:i] in candidates and (term[i:] in candidates or any(c.startswith(term[i:]) for c in candidates))
+        head in candidates and (rest in candidates or any(c.startswith(rest) for c in candidates))
         for i in range(COMPOUND_MIN, len(term) - COMPOUND_MIN + 1)
+        for head, rest in _compound_splits(term, i)
     )
 
 
@@ -86,7 +101,7 @@ class TermMatcher:
         """IDF-weighted share of the question's terms found in ``text``."""
         if not question_terms:
             return 0.0
-        have = set(terms(text))
+        have = _term_set(text)
         total = sum(self.idf(t) for t in question_terms) or 1.0
         return sum(self.idf(t) for t in question_terms if term_in(t, have)) / total
 

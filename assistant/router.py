@@ -5,18 +5,38 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import dataclass
+from enum import Enum
 
 from sikkerby.ingest.danish import fold
 from sikkerby.ingest.departments import DEPARTMENTS, Department
 
 log = logging.getLogger(__name__)
 
-GENERAL = "general"
-PRINCIPLE_LIST = "principle_list"
-PRINCIPLE_STATEMENT = "principle_statement"
-WHICH_PRINCIPLE = "which_principle"
-DEPARTMENT_LIST = "department_list"
-OVERVIEW = "overview"
+
+class RouteKind(str, Enum):
+    """The answers the assistant can give; each has one handler in :class:`~sikkerby.assistant.answering.Answerer`."""
+
+    GENERAL = "general"
+    PRINCIPLE_LIST = "principle_list"
+    PRINCIPLE_STATEMENT = "principle_statement"
+    TOPIC_LIST = "topic_list"
+    WHICH_PRINCIPLE = "which_principle"
+    DEPARTMENT_LIST = "department_list"
+    OVERVIEW = "overview"
+    OUT_OF_SCOPE = "out_of_scope"
+
+    def __str__(self) -> str:
+        return self.value
+
+
+GENERAL = RouteKind.GENERAL
+PRINCIPLE_LIST = RouteKind.PRINCIPLE_LIST
+PRINCIPLE_STATEMENT = RouteKind.PRINCIPLE_STATEMENT
+TOPIC_LIST = RouteKind.TOPIC_LIST
+WHICH_PRINCIPLE = RouteKind.WHICH_PRINCIPLE
+DEPARTMENT_LIST = RouteKind.DEPARTMENT_LIST
+OVERVIEW = RouteKind.OVERVIEW
+OUT_OF_SCOPE = RouteKind.OUT_OF_SCOPE
 
 _NUMBER_WORDS = {
     "et": 1,
@@ -104,10 +124,12 @@ _DEPARTMENT_INTENT = re.compile(
 
 @dataclass(frozen=True)
 class Route:
-    kind: str
+    kind: RouteKind
     principle: str | None = None
     topic: str | None = None
     department: str | None = None
+    #: the question asks for a kind of fact: if the passages lack it, say what they do say and what not
+    partial: bool = False
 
 
 def find_principle(question: str) -> str | None:
@@ -136,7 +158,8 @@ def find_department(question: str) -> Department | None:
 
 
 class QuestionRouter:
-    """Classifies a Danish (or English) question into one of the answer routes."""
+    """Slots by name patterns, and the route the patterns alone suggest: used when no fitted question
+    models are available, and as the slot source for the policy that uses them."""
 
     def route(self, question: str) -> Route:
         text = fold(question).strip()

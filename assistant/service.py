@@ -14,14 +14,19 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from sikkerby.assistant.answer import Answer, Timing
-from sikkerby.assistant.answering import Answerer, RetrievalClock
+from sikkerby.assistant.answering import Answerer, RetrievalClock, Understander
 from sikkerby.assistant.composer import AnswerComposer
 from sikkerby.assistant.feedback import FeedbackStore
+from sikkerby.assistant.generators import create_generator
 from sikkerby.assistant.matching import TermMatcher, is_english
+from sikkerby.assistant.policy import AnswerPolicy
 from sikkerby.assistant.router import (
     QuestionRouter,
 )
 from sikkerby.assistant.settings import Settings, load_settings
+from sikkerby.assistant.understanding.features import FeatureExtractor
+from sikkerby.assistant.understanding.logreg import ModelFileError
+from sikkerby.assistant.understanding.models import QuestionModels
 from sikkerby.errors import SikkerbyError
 from sikkerby.index.builder import BuildReport, IndexBuilder
 from sikkerby.index.catalog import Catalog
@@ -36,6 +41,8 @@ from sikkerby.ingest.loaders import expand_paths, load_document
 from sikkerby.ingest.pipeline import Ingestor, IngestResult
 
 if TYPE_CHECKING:  # LangChain is imported only when its adapter is asked for
+    from sikkerby.assistant.understanding.training import TrainingReport
+    from sikkerby.eval.golden import GoldenRow
     from sikkerby.index.langchain_embeddings import SikkerByEmbeddings
 
 log = logging.getLogger(__name__)
@@ -147,16 +154,46 @@ class AssistantService:
                     candidates=self.settings.candidates,
                     surface=stored.surface,
                 )
+                composer = AnswerComposer(catalog, matcher)
                 answerer = Answerer(
                     catalog=catalog,
                     retriever=retriever,
                     matcher=matcher,
-                    composer=AnswerComposer(catalog, matcher),
+                    composer=composer,
                     settings=self.settings,
+                    understanding=self._understanding(retriever, matcher),
+                    generator=create_generator(self.settings.generator, composer),
                 )
                 self._loaded = _Loaded(stored, catalog, retriever, answerer)
                 is_english("opvarmning af ordlister")  # loads word frequencies now, not in the first answer
             return self._loaded
+
+    def _understanding(self, retriever: HybridRetriever, matcher: TermMatcher) -> Understander | None:
+        """The fitted question models, when they were fitted for this embedder; else None (the
+        pattern router answers alone, and a warning says to run `sikkerby train`)."""
+        if not self.settings.question_models:
+            return None
+        try:
+            models = QuestionModels.load()
+        except ModelFileError as exc:
+            log.warning("question models unavailable (%s); answering with the pattern router", exc)
+            return None
+        if models.embedder_id != self.embedder.id:
+            log.warning(
+                "question models were fitted for %s, not %s; run `sikkerby train` to fit them for this embedder",
+                models.embedder_id,
+                self.embedder.id,
+            )
+            return None
+        return Understander(FeatureExtractor(retriever=retriever, matcher=matcher), models, AnswerPolicy())
+
+    def train_question_models(self, rows: Sequence[GoldenRow]) -> tuple[QuestionModels, TrainingReport]:
+        """Fit the question models on labelled questions (the bank's dev split) for this embedder."""
+        from sikkerby.assistant.understanding.training import fit_models
+
+        loaded = self.load()
+        extractor = FeatureExtractor(retriever=loaded.retriever, matcher=loaded.answerer.matcher)
+        return fit_models(rows, extractor, embedder_id=self.embedder.id)
 
     def reload(self) -> None:
         with self._lock:
@@ -182,9 +219,19 @@ class AssistantService:
         return SearchFilter(principle=principle or None, departments=tuple(names))
 
     def search(
-        self, query: str, *, k: int | None = None, principle: str | None = None, departments: Sequence[str] = ()
+        self,
+        query: str,
+        *,
+        k: int | None = None,
+        principle: str | None = None,
+        departments: Sequence[str] = (),
+        context: Sequence[str] = (),
     ) -> list[Hit]:
+        """Ranked passages; ``context`` holds the conversation's earlier questions (a follow-up that names
+        nothing itself is searched together with the one before it)."""
         query = clean_question(query)
+        if context:
+            query = self.load().answerer.contextualize(query, list(context))
         search_filter = self.make_filter(principle=principle, departments=departments)
         return self.load().retriever.search(query, k=k or self.settings.top_k, search_filter=search_filter)
 
@@ -225,7 +272,7 @@ class AssistantService:
             abstained=draft.abstained,
             citations=draft.citations,
             timing_ms=Timing(retrieve=clock.retrieve_ms, answer=max(total - clock.retrieve_ms, 0.0), total=total),
-            route=route.kind if not draft.abstained else f"{route.kind}:abstained",
+            route=draft.route if not draft.abstained else f"{draft.route}:abstained",
         )
 
     def chunk(self, chunk_id: str) -> Chunk | None:

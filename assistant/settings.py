@@ -57,6 +57,12 @@ class Settings:
     min_similarity: float = 0.78
     #: Repair OCR-damaged Danish letters at ingest (see ingest/repair.py).
     repair: bool = True
+    #: Decide the kind of question and whether the document answers it with the fitted models
+    #: (assistant/data/understanding.json); off, the pattern router decides alone (for comparison).
+    question_models: bool = True
+    #: Who writes the answer from the evidence (assistant/generators/): "extractive", the document's own
+    #: sentences and lists, cited.
+    generator: str = "extractive"
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -78,6 +84,8 @@ _ENV = {
     "SIKKERBY_MIN_SIMILARITY": "min_similarity",
     "SIKKERBY_EXACT_LIMIT": "exact_limit",
     "SIKKERBY_REPAIR": "repair",
+    "SIKKERBY_QUESTION_MODELS": "question_models",
+    "SIKKERBY_GENERATOR": "generator",
 }
 
 

@@ -28,9 +28,12 @@ METRICS: dict[str, tuple[str, bool]] = {
     "mrr": ("mean reciprocal rank of the evidence passage", True),
     "principle_accuracy": ("first citation has the expected principle", True),
     "answer_correctness": ("answer contains every expected answer word", True),
-    "citation_precision": ("share of cited passages that hold evidence or state an expected principle", True),
+    "citation_precision": (
+        "share of cited passages that hold evidence or state an expected principle (answerable questions)",
+        True,
+    ),
     "abstention_precision": ("abstentions that were right (question not answerable)", True),
-    "abstention_recall": ("unanswerable questions that were declined", True),
+    "abstention_recall": ("unanswerable questions declined (or answered with what is missing said plainly)", True),
     "false_abstention": ("answerable questions (fully or partly) that were declined", False),
     "partial_named": ("partly answerable questions whose answer names the missing piece", True),
     "list_completeness": ("share of a list's expected initiatives that are cited", True),
@@ -66,10 +69,21 @@ MISSING_WORDS: dict[str, tuple[str, ...]] = {
 }
 
 
+def _states_silence(sentence: str) -> bool:
+    text = " ".join(fold(w) for w in _words(sentence))
+    return any(" ".join(fold(w) for w in _words(p)) in text for p in SILENCE)
+
+
+def declined(answer: SystemAnswer) -> bool:
+    """An abstention, or an answer that says plainly that the document does not say what was asked
+    ("… men dokumentet siger ikke, hvor meget der er afsat"): either way nothing is made up."""
+    return answer.abstained or _states_silence(answer.text)
+
+
 def names_missing(answer: str, missing: str | None) -> bool:
     """Whether an answer says plainly that the document lacks the ``missing`` piece."""
     text = " ".join(fold(w) for w in _words(answer))
-    if not any(" ".join(fold(w) for w in _words(p)) in text for p in SILENCE):
+    if not _states_silence(answer):
         return False
     wanted = MISSING_WORDS.get(missing or "other", ())
     return not wanted or any(f" {' '.join(fold(w) for w in _words(p))} " in f" {text} " for p in wanted)
@@ -138,12 +152,13 @@ class EvalResult:
 
 
 def _sentences(answer: str) -> list[str]:
-    out = []
+    out: list[str] = []
     for line in answer.splitlines():
         line = re.sub(r"\s*\[\d+\]", "", line).strip(" -")
         if not line or line.endswith(":"):  # list headings ("Alle 5 udvalgte indsatser under …:")
             continue
-        out.extend(split_sentences(line))
+        # "Men dokumentet siger ikke, hvornår …" says what no passage holds: nothing to cite
+        out.extend(s for s in split_sentences(line) if not _states_silence(s))
     return out
 
 
@@ -183,7 +198,7 @@ def _supports(passage: Passage, row: GoldenRow) -> bool:
 
 def _judge_retrieval(system: System, row: GoldenRow, result: RowResult) -> None:
     """Rank of the one evidence passage among the first RETRIEVE_K retrieved."""
-    for rank, passage in enumerate(system.retrieve(row.question, RETRIEVE_K), start=1):
+    for rank, passage in enumerate(system.retrieve(row.question, RETRIEVE_K, context=row.context), start=1):
         if matches_group(passage.text, row.evidence[0]):
             result.first_relevant_rank = rank
             return
@@ -231,7 +246,7 @@ class AnswerEvaluator:
         if row.answerable and len(row.evidence) == 1:
             _judge_retrieval(system, row, result)
         if not row.answerable:
-            if not answer.abstained:
+            if not declined(answer):
                 result.failures.append("answered a question the document does not answer")
         elif answer.abstained:
             result.failures.append("abstained although the document answers")
@@ -241,7 +256,7 @@ class AnswerEvaluator:
             result.named_missing = names_missing(answer.text, row.missing)
             if not result.named_missing:
                 result.failures.append(f"does not say that the document lacks the {row.missing} asked for")
-        if answer.citations:
+        if answer.citations and row.answerable:  # an unanswerable row is judged by whether it declined
             result.cited = len(answer.citations)
             result.supporting = sum(1 for p in answer.citations if _supports(p, row))
             if result.supporting < result.cited and row.answerable:
@@ -286,7 +301,7 @@ class AnswerEvaluator:
             "answer_correctness": mean([1.0 if r.correct else 0.0 for r in results if r.correct is not None]),
             "citation_precision": sum(r.supporting for r in results) / cited if cited else None,
             "abstention_precision": mean([0.0 if r.row.answerable else 1.0 for r in abstained]),
-            "abstention_recall": mean([1.0 if r.answer.abstained else 0.0 for r in unanswerable]),
+            "abstention_recall": mean([1.0 if declined(r.answer) else 0.0 for r in unanswerable]),
             "false_abstention": mean([1.0 if r.answer.abstained else 0.0 for r in results if r.row.answerable]),
             "partial_named": mean([1.0 if r.named_missing else 0.0 for r in results if r.named_missing is not None]),
             "list_completeness": mean([r.completeness for r in results if r.completeness is not None]),

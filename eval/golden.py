@@ -146,11 +146,11 @@ def load_golden(path: Path | Sequence[Path], *, split: str | None = None) -> lis
     """Rows of one or more golden JSONL files, optionally one split ("dev", "test", "blind"; None or
     "all" for every split)."""
     if not isinstance(path, (str, Path)):
-        rows = [row for p in path for row in load_golden(p)]
-        ids = [r.id for r in rows]
+        combined = [row for p in path for row in load_golden(p)]
+        ids = [r.id for r in combined]
         if len(set(ids)) != len(ids):
             raise GoldenError(f"duplicate ids across {', '.join(str(p) for p in path)}")
-        return _one_split(rows, split, ", ".join(str(p) for p in path))
+        return _one_split(combined, split, ", ".join(str(p) for p in path))
     path = Path(path)
     try:
         lines = path.read_text(encoding="utf-8").splitlines()

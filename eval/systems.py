@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
+from sikkerby.assistant.answer import Answer
 from sikkerby.assistant.service import AssistantService
 
 log = logging.getLogger(__name__)
@@ -36,7 +37,7 @@ class System(Protocol):
 
     name: str
 
-    def retrieve(self, question: str, k: int) -> list[Passage]: ...
+    def retrieve(self, question: str, k: int, *, context: Sequence[str] = ()) -> list[Passage]: ...
 
     def answer(self, question: str, *, context: Sequence[str] = ()) -> SystemAnswer:
         """The answer to ``question`` asked after the ``context`` questions in the same conversation."""
@@ -51,14 +52,14 @@ class AssistantSystem:
     def __init__(self, service: AssistantService) -> None:
         self.service = service
 
-    def retrieve(self, question: str, k: int) -> list[Passage]:
+    def retrieve(self, question: str, k: int, *, context: Sequence[str] = ()) -> list[Passage]:
         return [
             Passage(h.chunk.id, h.chunk.text, h.chunk.principle, h.chunk.page)
-            for h in self.service.search(question, k=k)
+            for h in self.service.search(question, k=k, context=context)
         ]
 
     def answer(self, question: str, *, context: Sequence[str] = ()) -> SystemAnswer:
-        history = []
+        history: list[Answer] = []
         for earlier in context:
             history.append(self.service.ask(earlier, history=tuple(history)))
         answer = self.service.ask(question, history=tuple(history))
@@ -92,7 +93,7 @@ class NaiveSystem:
         self.store = FAISS.from_texts(texts, embeddings, ids=[f"naive-{i}" for i in range(len(texts))])
         self.index_seconds = time.perf_counter() - started
 
-    def retrieve(self, question: str, k: int) -> list[Passage]:
+    def retrieve(self, question: str, k: int, *, context: Sequence[str] = ()) -> list[Passage]:
         docs = self.store.similarity_search(question, k=min(k, self.k))
         return [Passage(d.id or "", d.page_content) for d in docs]
 

@@ -76,6 +76,11 @@ class HybridRetriever:
         self.rrf_k = rrf_k
         self.candidates = candidates
         self.normalizer = QueryNormalizer(surface if surface is not None else QueryNormalizer.surface_counts(chunks))
+        self._rows = {c.id: i for i, c in enumerate(chunks)}
+
+    def row_of(self, chunk_id: str) -> int:
+        """The chunk's row in the dense and BM25 indexes."""
+        return self._rows[chunk_id]
 
     def allowed_rows(self, search_filter: SearchFilter) -> np.ndarray | None:
         if search_filter.empty:

@@ -231,7 +231,11 @@ SKELETON_MIN = 4
 def skeleton(text: str) -> str:
     """Consonant skeleton of a folded term, blind to the letters OCR confuses with æ/ø/å:
     "Kgbenhavn" and "København" share "kbnhvn". Only used when a term is not found as written."""
-    return fold(text).translate(_SKELETON_DROP)
+    # doubled letters collapse too, so that a typo's "natevaerterne" meets "natteværterne"
+    return _DOUBLED.sub(r"\1", fold(text).translate(_SKELETON_DROP))
+
+
+_DOUBLED = re.compile(r"(.)\1+")
 
 
 _STEMMER = Stemmer.Stemmer("danish")

@@ -16,22 +16,44 @@ class Department:
     pattern: re.Pattern[str]
 
 
-def _dept(code: str, name: str, full: str) -> Department:
-    # Matches the full name (tolerant of OCR'd Danish letters and line-break hyphens) or the code.
+def _dept(code: str, name: str, full: str, english: str) -> Department:
+    # Matches the full name (tolerant of OCR'd Danish letters and line-break hyphens), its English name,
+    # or the code, also in the genitive ("BUFs indsatser")
     code_re = code.replace("Ø", "(?:ø|@|o|0)").lower()
-    return Department(code, name, re.compile(rf"{full}|(?<![\w@]){code_re}(?!\w)", re.IGNORECASE))
+    return Department(code, name, re.compile(rf"{full}|{english}|(?<![\w@]){code_re}s?(?!\w)", re.IGNORECASE))
 
 
+_ADMIN = r"\s+(?:administration|department)"
 DEPARTMENTS: tuple[Department, ...] = (
-    _dept("KFF", "Kultur- og Fritidsforvaltningen", r"kultur-\s*og\s+fritidsforvaltning"),
-    _dept("SOF", "Socialforvaltningen", r"socialforvaltning"),
-    _dept("BUF", "Børne- og Ungdomsforvaltningen", r"b\S{1,3}rne-\s*og\s+ung\w{0,4}forvaltning"),
     _dept(
-        "BIF", "Beskæftigelses- og Integrationsforvaltningen", r"besk\S{1,4}ftigelses-\s*og\s+integrationsforvaltning"
+        "KFF",
+        "Kultur- og Fritidsforvaltningen",
+        r"kultur-\s*og\s+fritidsforvaltning",
+        rf"culture\s+and\s+leisure{_ADMIN}",
     ),
-    _dept("TMF", "Teknik- og Miljøforvaltningen", r"teknik-\s*og\s+milj\S{1,2}forvaltning"),
-    _dept("ØKF", "Økonomiforvaltningen", r"(?<!\w)\S{0,2}konomiforvaltning"),
-    _dept("SUF", "Sundhedsforvaltningen", r"sundhedsforvaltning"),
+    _dept(
+        "SOF", "Socialforvaltningen", r"socialforvaltning", r"social\s+(?:services\s+)?(?:administration|department)"
+    ),
+    _dept(
+        "BUF",
+        "Børne- og Ungdomsforvaltningen",
+        r"b\S{1,3}rne-\s*og\s+ung\w{0,4}forvaltning",
+        rf"children\s+and\s+youth{_ADMIN}",
+    ),
+    _dept(
+        "BIF",
+        "Beskæftigelses- og Integrationsforvaltningen",
+        r"besk\S{1,4}ftigelses-\s*og\s+integrationsforvaltning",
+        rf"employment\s+and\s+integration{_ADMIN}",
+    ),
+    _dept(
+        "TMF",
+        "Teknik- og Miljøforvaltningen",
+        r"teknik-\s*og\s+milj\S{1,2}forvaltning",
+        rf"technical\s+and\s+environment(?:al)?{_ADMIN}",
+    ),
+    _dept("ØKF", "Økonomiforvaltningen", r"(?<!\w)\S{0,2}konomiforvaltning", rf"finance{_ADMIN}"),
+    _dept("SUF", "Sundhedsforvaltningen", r"sundhedsforvaltning", rf"health\s+and\s+care{_ADMIN}"),
 )
 
 _BY_KEY = {key.lower(): d for d in DEPARTMENTS for key in (d.code, d.name)}

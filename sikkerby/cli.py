@@ -9,6 +9,7 @@ import os
 import sys
 import time
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 from sikkerby import __version__
@@ -375,6 +376,35 @@ def cmd_eval(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+# -- train ------------------------------------------------------------------------------------------
+
+
+def cmd_train(args: argparse.Namespace) -> int:
+    from sikkerby.assistant.understanding.models import MODELS_FILE
+    from sikkerby.eval.golden import load_golden
+    from sikkerby.eval.runner import DEFAULT_GOLDEN, FIRST_GOLDEN
+
+    service = _service(args)
+    result, report = service.build_index()
+    if report is None:
+        raise CliError("nothing to train on: the corpus could not be indexed")
+    # the dev splits only: test and blind stay unseen by the models
+    rows = load_golden(DEFAULT_GOLDEN, split="dev") + load_golden(FIRST_GOLDEN, split="dev")
+    models, training = service.train_question_models(rows)
+    print(f"Fitted on {models.info['trained_on']} for {service.embedder.id}")
+    print(f"kind of question:   {training.kind_cv_accuracy:.3f} accuracy, {len(training.kind_confusion)} kinds")
+    print(f"document answers:   {training.answers_cv_accuracy:.3f} accuracy (full / partial / none)")
+    print("(5-fold cross-validated on the dev split)")
+    for title, confusion in (("kind", training.kind_confusion), ("answers", training.answers_confusion)):
+        print(f"\nconfusion, {title} (true -> predicted):")
+        for truth, predicted in sorted(confusion.items()):
+            print(f"  {truth:16} " + ", ".join(f"{k} {n}" for k, n in sorted(predicted.items(), key=lambda kv: -kv[1])))
+    out = Path(args.output) if args.output else MODELS_FILE
+    models.save(out)
+    print(f"\nSaved to {out}")
+    return EXIT_OK
+
+
 # -- parser -----------------------------------------------------------------------------------------
 
 
@@ -442,6 +472,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--import-feedback", metavar="EXPORT", help="turn thumbs-down feedback into candidate rows")
     p.add_argument("--candidates", help="where candidate rows go (default eval/golden/candidates.jsonl)")
     p.set_defaults(func=cmd_eval)
+
+    p = sub.add_parser("train", help="fit the question models on the question bank's dev split")
+    p.add_argument("--output", "-o", help="where the fitted models go (default: assistant/data/understanding.json)")
+    p.set_defaults(func=cmd_train)
 
     p = sub.add_parser("ask", help="a cited answer; '-' reads one question per line from stdin")
     p.add_argument("question")

@@ -63,7 +63,7 @@ class FakeSystem:
         self.answers = answers
         self.ranking = ranking
 
-    def retrieve(self, question: str, k: int) -> list[Passage]:
+    def retrieve(self, question: str, k: int, *, context: Sequence[str] = ()) -> list[Passage]:
         return self.ranking[:k]
 
     def answer(self, question: str, *, context: Sequence[str] = ()) -> SystemAnswer:

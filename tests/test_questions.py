@@ -8,6 +8,7 @@ the answer or its cited passages must contain; unanswerable rows must abstain.
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -55,9 +56,12 @@ def test_hit_rates(service: AssistantService, capsys: pytest.CaptureFixture[str]
 @pytest.mark.parametrize("row", [r for r in ROWS if not r["answerable"]], ids=lambda r: r["question"])
 def test_unanswerable_questions_abstain(service: AssistantService, row: dict):
     answer = service.ask(row["question"])
-    assert answer.abstained
-    assert answer.citations == ()
-    assert "ikke" in answer.answer
+    if answer.abstained:
+        assert answer.citations == ()
+        assert "ikke" in answer.answer
+    else:  # a near miss: what the document says about the subject, cited, then plainly what it does not say
+        assert answer.route == "partial" and answer.citations
+        assert re.search(r"Men dokumentet siger ikke, (hvad|hvor|hvornår|hvem|hvilke)", answer.answer), answer.answer
 
 
 def test_list_answers_are_complete_and_each_line_cited(service: AssistantService):
