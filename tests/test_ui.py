@@ -112,7 +112,11 @@ def test_api_answers_with_the_cli_citations(app_url: tuple[str, AssistantService
     assert cli.returncode == 0, cli.stderr
     expected = json.loads(cli.stdout)
     assert result["answer"] == expected["answer"]
+    # two processes, one real model: equal but for the last digits of the scores on another CPU
+    scores = [c.pop("score") for c in result["citations"]]
+    expected_scores = [c.pop("score") for c in expected["citations"]]
     assert result["citations"] == expected["citations"]
+    assert scores == pytest.approx(expected_scores, abs=0.01)
     assert len(result["citations"]) == 6  # the statement and the five initiatives
 
 
