@@ -99,10 +99,6 @@ INTENTS: tuple[Intent, ...] = (
         re.compile(r"\b(hvor gamle|hvilken alder|hvilke aldre|aldersgruppe\w*|alderen|how old|what age)\b", _I),
         re.compile(r"(?<!princip )\b\d+\b", _I),
     ),
-)
-
-
-INTENTS += (
     Intent(
         "place",
         re.compile(

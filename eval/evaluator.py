@@ -69,9 +69,13 @@ MISSING_WORDS: dict[str, tuple[str, ...]] = {
 }
 
 
+def _folded(text: str) -> str:
+    return " ".join(fold(w) for w in _words(text))
+
+
 def _states_silence(sentence: str) -> bool:
-    text = " ".join(fold(w) for w in _words(sentence))
-    return any(" ".join(fold(w) for w in _words(p)) in text for p in SILENCE)
+    text = _folded(sentence)
+    return any(p in text for p in _SILENCE_FOLDED)
 
 
 def declined(answer: SystemAnswer) -> bool:
@@ -82,15 +86,19 @@ def declined(answer: SystemAnswer) -> bool:
 
 def names_missing(answer: str, missing: str | None) -> bool:
     """Whether an answer says plainly that the document lacks the ``missing`` piece."""
-    text = " ".join(fold(w) for w in _words(answer))
+    text = _folded(answer)
     if not _states_silence(answer):
         return False
     wanted = MISSING_WORDS.get(missing or "other", ())
-    return not wanted or any(f" {' '.join(fold(w) for w in _words(p))} " in f" {text} " for p in wanted)
+    return not wanted or any(f" {_folded(p)} " in f" {text} " for p in wanted)
 
 
 def _words(text: str) -> list[str]:
     return WORD_RE.findall(text)
+
+
+#: the silence phrases as _folded() writes a text, computed once
+_SILENCE_FOLDED = tuple(_folded(p) for p in SILENCE)
 
 
 def contains(text: str, phrase: str) -> bool:
