@@ -10,14 +10,22 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from sikkerby.assistant.answer import Answer
-from sikkerby.assistant.composer import NO_MATCH, AnswerComposer, Draft, not_mentioned
-from sikkerby.assistant.followup import FollowUp, follow_up_topic, resolve_follow_up
+from sikkerby.assistant.composer import AnswerComposer, Draft, merge_drafts
+from sikkerby.assistant.followup import (
+    FollowUp,
+    continuation_subject,
+    follow_up_topic,
+    resolve_follow_up,
+    substitute,
+)
 from sikkerby.assistant.generators.base import Evidence, Generator
 from sikkerby.assistant.generators.extractive import ExtractiveGenerator
+from sikkerby.assistant.intents import ask_clause, question_intent
 from sikkerby.assistant.matching import TermMatcher, content_terms, is_english
 from sikkerby.assistant.policy import AnswerPolicy
 from sikkerby.assistant.router import (
     DEPARTMENT_LIST,
+    EXPLICIT_PRINCIPLE,
     GENERAL,
     OUT_OF_SCOPE,
     OVERVIEW,
@@ -25,34 +33,40 @@ from sikkerby.assistant.router import (
     PRINCIPLE_STATEMENT,
     TOPIC_LIST,
     WHICH_PRINCIPLE,
+    QuestionRouter,
     Route,
     find_department,
+    find_departments_named,
     find_principle,
 )
 from sikkerby.assistant.settings import Settings
-from sikkerby.assistant.understanding.features import FeatureExtractor, QuestionView, rare_terms
-from sikkerby.assistant.understanding.models import QuestionModels
+from sikkerby.assistant.understanding.features import ROUTING_TERMS, FeatureExtractor, QuestionView, rare_terms
+from sikkerby.assistant.understanding.models import QuestionModels, Understanding, relevance
+from sikkerby.assistant.understanding.parts import split_parts
+from sikkerby.assistant.wording import NO_MATCH, no_match, not_mentioned
 from sikkerby.index.catalog import Catalog
 from sikkerby.index.hybrid import Hit, HybridRetriever, SearchFilter
-from sikkerby.ingest.chunk import KIND_INITIATIVE, KIND_PRINCIPLE, Chunk
-from sikkerby.ingest.danish import term, terms, words
+from sikkerby.ingest.chunk import KIND_INITIATIVE, KIND_PRINCIPLE
+from sikkerby.ingest.danish import WORD_RE, fold, term, terms, words
 from sikkerby.ingest.departments import resolve_department
+from sikkerby.ingest.glossary import gloss
 
 log = logging.getLogger(__name__)
 
 #: the principle slot's word ("princip", "principle") in a question the models read as a fact question
-_PRINCIPLE_WORD = re.compile(r"\bprincip", re.IGNORECASE)
-
-# Words that only say how a list or principle question is phrased, not what it is about.
-_ROUTING_TERMS = frozenset(
-    terms(
-        "hvilke hvilket indsatser indsats initiativer tiltag eksempler projekter aktiviteter hører under falder "
-        "ligger implementerer implementeres udmønter alle samtlige liste nævn vis giv udvalgte grundprincip "
-        "grundprincippet fagprincip fagprincippet princip princippet nummer nr første andet anden tredje "
-        "fjerde femte finder man står nævnes har laver gør bidrager deltager forvaltning forvaltningen "
-        "disse heraf nævnte handler implementering eksemplerne eksempel"
-    )
-) | {str(n) for n in range(1, 10)}
+_PRINCIPLE_WORD = re.compile(r"princip", re.IGNORECASE)
+#: a question that asks for the principles themselves: "hvor mange fagprincipper", "hvilke principper",
+#: "overblik over principperne", "which principles", "all seven principles"
+_ASKS_PRINCIPLES = re.compile(r"princip(?:per|perne|er|erne)?\b|principles?\b|\bprincipper")
+#: words that refer back to something named before (a closed class)
+_REFERS = re.compile(
+    r"\b(den|det|de|dem|deres|dens|dets|denne|dette|disse|han|hun|it|its|they|them|their|this|that|these|those)\b"
+    # "Den Korte Snor", "Det Gode Fritidsliv": the article of a name refers to nothing
+    r"(?!\s+[A-ZÆØÅ])",
+    re.IGNORECASE,
+)
+#: "både TMF og ØKF", "both BUF and SOF": the initiatives the departments share
+_BOTH = re.compile(r"\b(både|begge|both|fælles|sammen)\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -71,6 +85,10 @@ class _Asked:
     #: about, and the only words that may narrow a list ("… om migranter"); chat words never do
     focus: list[str]
     searched: tuple[Hit, ...] = ()
+    view: QuestionView | None = None
+    understood: Understanding | None = None
+    #: the ask itself, without what it is read after (its kind of fact is its own)
+    ask: str = ""
 
 
 class RetrievalClock:
@@ -96,25 +114,52 @@ class Understander:
     models: QuestionModels
     policy: AnswerPolicy
 
-    def route(self, question: str, *, patterns: Route | None = None) -> tuple[Route, QuestionView]:
-        view = self.features.view(question)
+    def route(
+        self, question: str, *, context: str = "", patterns: Route | None = None
+    ) -> tuple[Route, QuestionView, Understanding]:
+        view = self.features.view(question, context=context)
         understood = self.models.understand(
-            self.features.kind_vector(view), lambda p: self.features.answer_vector(view, p)
+            self.features.kind_vector(view, self.models.frame),
+            view.hits,
+            self.features.pairs(view, view.hits),
+            lambda kind_p, rank_p: self.features.answer_vector(view, kind_p, rank_p),
         )
         route = self.policy.route(view, understood, patterns=patterns)
+        top = understood.ranked[0] if understood.ranked else None
         log.debug(
-            "understood %r: kind %s (%.2f), answers %s (%s), slots principle=%s department=%s rare=%s -> %s",
+            "understood %r: kind %s (%.2f), answers %s (%s), slots principle=%s department=%s focus=%s, "
+            "best passage %s (p %.2f) -> %s",
             question[:200],
             understood.kind,
             understood.kind_proba[understood.kind],
             understood.answers,
             ", ".join(f"{k} {v:.2f}" for k, v in understood.answers_proba.items()),
-            view.principle,
-            view.department,
-            view.rare_terms,
+            view.principles,
+            view.departments,
+            view.focus,
+            top[0].chunk.id[:12] if top else None,
+            top[1] if top else 0.0,
             route,
         )
-        return route, view
+        return route, view, understood
+
+    def rank(self, question: str, *, context: str = "", search_filter: SearchFilter | None = None) -> list[Hit]:
+        """The question's candidate passages (those the filter accepts) in the ranker's order."""
+        view = self.features.view(question, context=context)
+        hits = view.hits
+        if search_filter is not None and not search_filter.empty:
+            lexical = self.features.danish_words(view.question) if view.english else None
+            hits = self.features.retriever.search(
+                view.question, k=len(view.hits), vector=view.vector, search_filter=search_filter, lexical_query=lexical
+            )
+        p = relevance(self.models.ranker, self.features.pairs(view, hits))
+        return [hits[i] for i in sorted(range(len(hits)), key=lambda i: -p[i])]
+
+    def topic_members(self, view: QuestionView, search_filter: SearchFilter) -> list[tuple[Hit, float]]:
+        """The initiatives of a topic list with the topic model's p(belongs), best first."""
+        hits = self.features.initiative_candidates(view, search_filter=search_filter)
+        p = relevance(self.models.topic, self.features.pairs(view, hits))
+        return sorted(zip(hits, p.tolist()), key=lambda pair: -pair[1])
 
 
 class Answerer:
@@ -138,6 +183,7 @@ class Answerer:
         self.settings = settings
         self.understanding = understanding
         self.generator: Generator = generator or ExtractiveGenerator(composer)
+        self.router = QuestionRouter()
         self._kinds = {c.id: c.kind for c in catalog.chunks}
 
     def draft(
@@ -150,7 +196,13 @@ class Answerer:
         history: Sequence[Answer] = (),
     ) -> Draft:
         """The answer's text and citations; a follow-up is answered about what the history cited."""
-        if history and route.kind in (GENERAL, WHICH_PRINCIPLE):
+        subject = continuation_subject(question) if history and self.understanding is not None else None
+        if subject is not None:
+            # "Og hvad med Bispebjerg?": the question before it again, about the new subject
+            question = self._substituted(self._read_back(history), subject)
+            route = self.router.route(question)
+            log.debug("continuation read as %r", question)
+        elif history and route.kind in (GENERAL, WHICH_PRINCIPLE):
             follow_up = resolve_follow_up(question, history, self._kinds)
             # "Hvilke af dem …" narrows the previous answer's list; with the question models, a follow-up
             # about one thing ("Hvilke dage er de på arbejde?") is understood in its context instead
@@ -163,34 +215,142 @@ class Answerer:
                 in_context = self._understood(question, route, search_filter, clock, history)
                 return in_context if not in_context.abstained else narrowed
         if self.understanding is not None:
-            return self._understood(question, route, search_filter, clock, history)
+            return self._asks(question, route, search_filter, clock, history)
         return self._answer(question, route, search_filter, clock)
 
-    def _understood(
-        self, question: str, route: Route, search_filter: SearchFilter, clock: RetrievalClock, history: Sequence[Answer]
+    def _asks(
+        self,
+        question: str,
+        route: Route,
+        search_filter: SearchFilter,
+        clock: RetrievalClock,
+        history: Sequence[Answer],
     ) -> Draft:
-        """The answer the fitted models and the policy choose, the question read in its conversation."""
+        """Each ask of the question answered in turn ("Hvad er HFI, og hvor mange millioner er der sat
+        af?"), the later ones read after the earlier ones, and the answers joined."""
+        parts = split_parts(question, substantive=self._substantive)
+        if len(parts) == 1:
+            return self._understood(question, route, search_filter, clock, history)
+        drafts: list[Draft] = []
+        earlier: list[str] = []
+        for part in parts:
+            part = self._elided(part, earlier)
+            route = self.router.route(part)
+            drafts.append(self._understood(part, route, search_filter, clock, history, parts=earlier))
+            earlier.append(part)
+        return merge_drafts(drafts)
+
+    def _read_back(self, history: Sequence[Answer]) -> str:
+        """The last question of the conversation as it was read (a continuation of one before it
+        read as that question about its new subject)."""
+        read = ""
+        for earlier in history:
+            subject = continuation_subject(earlier.question) if read else None
+            read = self._substituted(read, subject) if subject is not None else earlier.question
+        return read
+
+    def _substituted(self, previous: str, subject: str) -> str:
+        """``previous`` asked about ``subject`` instead of what it named: a principle for a principle
+        ("Og under Fagprincip 4?"), a department for a department, else its subject words."""
+        if find_principle(subject):
+            spans = _principle_spans(previous)
+        elif find_department(subject):
+            spans = sorted(
+                m.span() for d in find_departments_named(previous) for m in [d.pattern.search(previous)] if m
+            )
+        else:
+            english = is_english(previous)
+            wanted = set(self._focus(previous, content_terms(previous), english=False))
+            spans = [
+                m.span()
+                for m in WORD_RE.finditer(previous)
+                if (not english and term(m.group()) in wanted)
+                or (english and gloss(m.group()) and term(m.group()) not in ROUTING_TERMS)
+            ]
+        return substitute(previous, subject, spans)
+
+    def _substantive(self, part: str) -> bool:
+        """Whether an ask names or asks for something of its own (a rare word, a principle, a department,
+        a kind of fact), so that it is answered apart from the asks around it."""
+        part_terms = content_terms(part)
+        return bool(
+            rare_terms(part, part_terms)
+            or find_principle(part)
+            or find_department(part)
+            or question_intent(part)
+            or (is_english(part) and len(part_terms) >= 2)
+        )
+
+    @staticmethod
+    def _elided(part: str, earlier: Sequence[str]) -> str:
+        """ "… har BUF under Fagprincip 1, og hvilke har SOF?": a short ask that names a department but
+        no principle takes the principle of the ask before it."""
+        if not earlier or find_principle(part) or len(words(part)) > 6:
+            return part
+        previous = find_principle(earlier[-1])
+        if previous and find_department(part) and find_department(earlier[-1]):
+            return f"{part} under {previous}"
+        return part
+
+    def _understood(
+        self,
+        question: str,
+        route: Route,
+        search_filter: SearchFilter,
+        clock: RetrievalClock,
+        history: Sequence[Answer],
+        *,
+        parts: Sequence[str] = (),
+    ) -> Draft:
+        """The answer the fitted models and the policy choose, the question read in its conversation
+        (and an ask after the asks before it in the same question, ``parts``)."""
         assert self.understanding is not None
-        question = self.contextualize(question, [a.question for a in history])
+        if parts:
+            context = self.part_context(question, parts)
+        else:
+            context = self.context_for(question, [a.question for a in history])
         with clock:
-            route, view = self.understanding.route(question, patterns=route)
+            route, view, understood = self.understanding.route(question, context=context, patterns=route)
         if route.kind == OUT_OF_SCOPE:
             # name the question's rare words the document never uses, never an everyday word
-            unknown = (
-                [] if is_english(question) else self.matcher.unknown(rare_terms(question, content_terms(question)))
-            )
-            return self.composer.abstain(not_mentioned(question, unknown) if unknown else NO_MATCH)
-        return self._answer(question, route, search_filter, clock, searched=view.hits)
+            return self.composer.abstain(self._declined(view))
+        return self._answer(view.question, route, search_filter, clock, view=view, understood=understood)
+
+    @staticmethod
+    def _declined(view: QuestionView) -> str:
+        """Why the document cannot answer: the question's subject words it never uses, else the kind of
+        fact asked for that it does not hold, else that nothing in it answers."""
+        unknown = list(dict.fromkeys([*view.unknown_focus, *(t for t in view.unknown if t in view.rare_terms)]))
+        if unknown:
+            return not_mentioned(view.question, unknown, english=view.english)
+        if view.intent is not None:
+            return view.intent.declined(english=view.english)
+        return no_match(view.english)
+
+    def context_for(self, question: str, earlier: Sequence[str]) -> str:
+        """What a follow-up is read after: one that refers back ("Hvilken aldersgruppe er den for?") or
+        names nothing itself ("Hvilke dage er de på arbejde?") is read together with the question before
+        it; one that names its own subject, principle or department and refers to nothing stands alone."""
+        if not earlier:
+            return ""
+        names = self._focus(question, content_terms(question), english=False)
+        own = names or find_principle(question) or find_department(question)
+        if own and not _REFERS.search(question):
+            return ""
+        return earlier[-1]
 
     def contextualize(self, question: str, earlier: Sequence[str]) -> str:
-        """A follow-up that names nothing itself ("Hvilke dage er de på arbejde?") is read together with
-        the question before it; one that names its own subject, principle or department stands alone."""
-        if not earlier:
-            return question
-        names = self._focus(question, content_terms(question), english=False)
-        if names or find_principle(question) or find_department(question):
-            return question
-        return f"{earlier[-1]} {question}"
+        """The question as it is read after the conversation's ``earlier`` questions."""
+        return f"{self.context_for(question, earlier)} {question}".strip()
+
+    def part_context(self, part: str, earlier: Sequence[str]) -> str:
+        """What a later ask of a question is read after: the asks before it, unless it names a subject
+        of its own and refers to nothing ("…, og hvilke handler om hjemløse?"); "den", "de", "it" refer
+        back ("…, og hvor mange børn har det hjulpet?")."""
+        own = self._focus(part, content_terms(part), english=is_english(part)) or find_principle(part)
+        if own and not _REFERS.search(part):
+            return ""
+        return " ".join(earlier)
 
     def _answer(
         self,
@@ -199,10 +359,18 @@ class Answerer:
         search_filter: SearchFilter,
         clock: RetrievalClock,
         *,
-        searched: Sequence[Hit] = (),
+        view: QuestionView | None = None,
+        understood: Understanding | None = None,
     ) -> Draft:
         english = is_english(question)
-        question_terms = content_terms(question)
+        # an English question's terms are its subject words glossed in Danish
+        question_terms = view.terms if view is not None else content_terms(question)
+        searched: tuple[Hit, ...] = ()
+        if understood is not None and search_filter.empty:
+            # the passages in the ranker's order: the understanding step's own search, reused
+            searched = tuple(hit for hit, _ in understood.ranked)
+        elif view is not None and search_filter.empty:
+            searched = tuple(view.hits)
         asked = _Asked(
             question=question,
             route=route,
@@ -210,15 +378,17 @@ class Answerer:
             clock=clock,
             english=english,
             terms=question_terms,
-            residual=[] if english else [t for t in question_terms if t not in _ROUTING_TERMS],
-            focus=self._focus(question, question_terms, english=english),
-            # the understanding step's own search (no filter, top 5), reused when nothing narrows it
-            searched=tuple(searched) if search_filter.empty else (),
+            residual=[t for t in question_terms if t not in ROUTING_TERMS] if view is not None or not english else [],
+            focus=view.focus if view is not None else self._focus(question, question_terms, english=english),
+            searched=searched,
+            view=view,
+            understood=understood,
+            ask=view.ask if view is not None else question,
         )
         handlers = {
             PRINCIPLE_LIST: self._principle,
             PRINCIPLE_STATEMENT: self._principle,
-            OVERVIEW: lambda asked: self.generator.generate(asked.question, asked.route, Evidence()),
+            OVERVIEW: self._overview,
             DEPARTMENT_LIST: self._department,
             WHICH_PRINCIPLE: self._which_principle,
             TOPIC_LIST: self._topic,
@@ -231,14 +401,31 @@ class Answerer:
     def _focus(self, question: str, question_terms: list[str], *, english: bool) -> list[str]:
         if english:
             return []
-        rare = [t for t in rare_terms(question, question_terms) if t not in _ROUTING_TERMS]
+        rare = [t for t in rare_terms(question, question_terms) if t not in ROUTING_TERMS]
         unknown = set(self.matcher.unknown(rare))
         return [t for t in rare if t not in unknown]
+
+    def _overview(self, asked: _Asked) -> Draft:
+        """The principles (all, or only the Grundprincipper or Fagprincipper asked about); a question
+        about the document itself that does not ask for its principles is answered from its own text
+        (the introduction: what it is, which period)."""
+        if not _ASKS_PRINCIPLES.search(fold(asked.ask)):
+            about = [h for h in asked.searched if h.chunk.kind not in (KIND_INITIATIVE, KIND_PRINCIPLE)]
+            if about:
+                return self._general(replace(asked, searched=tuple(about[:1])))
+        folded = " ".join(terms(asked.ask))
+        only = None
+        if "grundprincip" in folded and "fagprincip" not in folded:
+            only = "Grundprincip"
+        elif "fagprincip" in folded and "grundprincip" not in folded:
+            only = "Fagprincip"
+        evidence = Evidence(about=only, english=asked.english)
+        return self.generator.generate(asked.question, asked.route, evidence)
 
     def _principle(self, asked: _Asked) -> Draft:
         """A principle's statement, or its initiatives (all, or those of a department or about a topic)."""
         catalog, composer, matcher, route = self.catalog, self.composer, self.matcher, asked.route
-        residual = [t for t in asked.residual if t in asked.focus]
+        residual = [t for t in asked.residual if t in _narrowing(asked)]
         principle = catalog.principle(route.principle) if route.principle else None
         if principle is None and route.topic:
             with asked.clock:
@@ -251,9 +438,9 @@ class Answerer:
             if route.principle:
                 known = ", ".join(catalog.principles)
                 return composer.abstain(f"Strategien har ikke et {route.principle}. Principperne er: {known}.")
-            return composer.abstain(NO_MATCH)
+            return composer.abstain(no_match(asked.english))
         if route.kind == PRINCIPLE_STATEMENT:
-            return self.generator.generate(asked.question, route, Evidence(principle=principle))
+            return self.generator.generate(asked.question, route, Evidence(principle=principle, english=asked.english))
         # a department named in the question filters by the initiatives' departments
         department = find_department(asked.question)
         if department is not None:
@@ -262,81 +449,77 @@ class Answerer:
             only = [c for c in principle.initiatives if department.name in c.departments]
             if residual:
                 only = [c for c in only if matcher.coverage(residual, c.text) > 0] or only
-            evidence = Evidence(principle=principle, initiatives=tuple(only), about=department.name)
+            evidence = Evidence(
+                principle=principle, initiatives=tuple(only), about=department.name, english=asked.english
+            )
             return self.generator.generate(asked.question, route, evidence)
         # "Fagprincip 1 om børn og unge" names the principle's own topic; "... der handler om
-        # Nørrebro" asks for the initiatives that concern something
+        # Nørrebro" asks for the initiatives that concern something (and only words some initiative
+        # uses narrow the list: "… til et lokaludvalgsmøde" does not)
         if residual and matcher.coverage(residual, principle.statement) < 0.5:
             only = [c for c in principle.initiatives if matcher.coverage(residual, c.text) > 0]
-            about = _words_for(asked.question, residual)
-            evidence = Evidence(principle=principle, initiatives=tuple(only), about=about)
-            return self.generator.generate(asked.question, route, evidence)
-        return self.generator.generate(asked.question, route, Evidence(principle=principle))
+            if only:
+                about = _words_for(asked.question, residual)
+                evidence = Evidence(principle=principle, initiatives=tuple(only), about=about, english=asked.english)
+                return self.generator.generate(asked.question, route, evidence)
+        return self.generator.generate(asked.question, route, Evidence(principle=principle, english=asked.english))
 
     def _department(self, asked: _Asked) -> Draft:
-        """The initiatives a department takes part in, narrowed only by words the question adds."""
+        """The initiatives a department takes part in (those two departments share, for "både … og …"),
+        narrowed only by words the question adds."""
         code = asked.route.department or ""
+        named = [d.name for d in find_departments_named(asked.question)]
         initiatives = self.catalog.initiatives_of_department(code)
+        both = len(named) > 1 and _BOTH.search(asked.question)
+        if both:
+            initiatives = [c for c in initiatives if all(n in c.departments for n in named)]
         for principle in (asked.search_filter.principle, asked.route.principle):
             if principle:
                 initiatives = [c for c in initiatives if c.principle == principle]
-        department = resolve_department(code)
-        own = set(terms(f"{department.name} {department.code}")) if department else set()
-        extra = [t for t in asked.residual if t not in own and t in asked.focus]
+        own: set[str] = set()
+        for name in named or [code]:
+            department = resolve_department(name)
+            if department is not None:
+                own |= set(terms(f"{department.name} {department.code}"))
+        extra = [t for t in asked.residual if t not in own and t in _narrowing(asked)]
         if extra:
             filtered = [c for c in initiatives if self.matcher.coverage(extra, c.text) > 0]
             if filtered:
                 initiatives = filtered
-        evidence = Evidence(department=code, initiatives=tuple(initiatives))
+        about = " og ".join(named) if both else None
+        evidence = Evidence(department=code, initiatives=tuple(initiatives), about=about, english=asked.english)
         return self.generator.generate(asked.question, asked.route, evidence)
 
     def _topic(self, asked: _Asked) -> Draft:
-        """Every initiative about the question's topic, across principles: those that name its words,
-        and those whose meaning is within the policy's margin of the closest one."""
-        policy = self.understanding.policy if self.understanding else AnswerPolicy()
-        # the topic is what the question names with rare words ("migranter", "Tingbjerg"); everyday words
-        # of a chatty question ("jeg er lige startet …") never narrow it
-        topic = asked.focus
-        rare = rare_terms(asked.question, asked.terms)
-        if rare and not topic and not asked.english:  # the topic's own words are nowhere in the document
-            return self.composer.abstain(not_mentioned(asked.question, self.matcher.unknown(rare)))
+        """Every initiative about the question's topic, across principles, as the topic model judges
+        them (p(belongs) at least the policy's cut-off, and always the likeliest one). Whether the
+        document speaks of the topic at all the answerability model has decided already."""
+        assert self.understanding is not None and asked.view is not None
+        policy = self.understanding.policy
+        search_filter = asked.search_filter
         department = resolve_department(asked.route.department) if asked.route.department else None
-        initiatives = [c for c in self.catalog.chunks if c.kind == KIND_INITIATIVE and asked.search_filter.accepts(c)]
         if department is not None:
-            initiatives = [c for c in initiatives if department.name in c.departments] or initiatives
-        if not initiatives:
-            return self.composer.abstain(NO_MATCH)
-        named = self._named_by(topic, initiatives, policy.topic_relative) if topic and not asked.english else set()
-        close: set[str] = set()
-        if not named:  # the topic's words are not in the corpus (English, a paraphrase): by meaning
-            with asked.clock:
-                hits = self.retriever.search(
-                    asked.question,
-                    k=len(initiatives),
-                    search_filter=SearchFilter(chunk_ids=tuple(c.id for c in initiatives)),
-                    lexical=not asked.english,
-                )
-            best = max((h.dense_score for h in hits), default=0.0)
-            close = {h.chunk.id for h in hits if h.dense_score >= best - policy.topic_margin}
-        chosen = [c for c in initiatives if c.id in named | close]
-        if not chosen:
+            search_filter = replace(search_filter, departments=(department.name,))
+        with asked.clock:
+            members = self.understanding.topic_members(asked.view, search_filter)
+            if not members and department is not None:
+                members = self.understanding.topic_members(asked.view, asked.search_filter)
+        if not members:
+            return self.composer.abstain(no_match(asked.english))
+        best = members[0][1]
+        chosen = [hit.chunk for hit, p in members if p >= min(policy.topic_at, best)]
+        if best < policy.topic_floor:
             return self._general(asked)
-        about = _words_for(asked.question, topic) if topic and not asked.english else asked.question.strip(" ?")
-        return self.generator.generate(asked.question, asked.route, Evidence(initiatives=tuple(chosen), about=about))
-
-    def _named_by(self, topic: list[str], initiatives: Sequence[Chunk], relative: float) -> set[str]:
-        """The initiatives whose BM25 score for the topic's words is at least ``relative`` of the best one's."""
-        scores = self.retriever.bm25.scores(topic)
-        rows = {c.id: self.retriever.row_of(c.id) for c in initiatives}
-        best = max((float(scores[r]) for r in rows.values()), default=0.0)
-        if best <= 0:
-            return set()
-        return {cid for cid, r in rows.items() if scores[r] >= relative * best}
+        about = _words_for(asked.question, asked.focus) if asked.focus else asked.question.strip(" ?")
+        evidence = Evidence(initiatives=tuple(chosen), about=about, english=asked.english)
+        return self.generator.generate(asked.question, asked.route, evidence)
 
     def _general(self, asked: _Asked) -> Draft:
         """The best sentences of the best passages, unless the document does not answer."""
         unknown = [] if asked.english else self.matcher.unknown(asked.terms)
-        if len(asked.searched) >= self.settings.top_k:
+        if asked.understood is not None and asked.searched:
+            hits = self._likely(asked)
+        elif len(asked.searched) >= self.settings.top_k:
             hits = list(asked.searched[: self.settings.top_k])
         else:
             with asked.clock:
@@ -346,15 +529,32 @@ class Answerer:
         verdict = self._abstention(asked.question, asked.terms, unknown, hits, english=asked.english)
         if verdict is not None:
             return self.composer.abstain(verdict)
-        evidence = Evidence(hits=tuple(hits), terms=tuple(asked.terms), focus=tuple(asked.focus), english=asked.english)
+        evidence = Evidence(
+            hits=tuple(hits),
+            terms=tuple(asked.terms),
+            focus=tuple(asked.focus),
+            english=asked.english,
+            about=_words_for(asked.question, asked.focus) if asked.focus else None,
+            ask=asked.ask,
+        )
         draft = self.generator.generate(asked.question, replace(asked.route, kind=GENERAL), evidence)
-        if _PRINCIPLE_WORD.search(asked.question) and draft.citations and not draft.abstained:
+        if _PRINCIPLE_WORD.search(asked.ask) and draft.citations and not draft.abstained:
             # a fact question that also asks which principle ("… og hvilket princip hører den under?")
             first = draft.citations[0]
             if first.principle:
                 said = "It belongs under" if asked.english else "Det hører under"
                 draft = replace(draft, text=f"{draft.text}\n\n{said} {first.principle}. [{first.n}]")
         return draft
+
+    def _likely(self, asked: _Asked) -> list[Hit]:
+        """The passages the ranker finds likely enough to answer from: the best, and those within the
+        policy's share of its probability (a passage far behind it is left out, not cited)."""
+        assert asked.understood is not None and self.understanding is not None
+        keep = self.understanding.policy.rank_keep
+        p = {h.chunk.id: q for h, q in asked.understood.ranked}
+        searched = list(asked.searched[: self.settings.top_k])
+        best = max((p.get(h.chunk.id, 0.0) for h in searched), default=0.0)
+        return [h for i, h in enumerate(searched) if i == 0 or p.get(h.chunk.id, 0.0) >= keep * best]
 
     def _follow_up(self, question: str, route: Route, follow_up: FollowUp, clock: RetrievalClock) -> Draft:
         """Answer about the chunks the previous answer cited."""
@@ -364,7 +564,7 @@ class Answerer:
             with clock:
                 hits = self.retriever.search(question, k=1, search_filter=SearchFilter(chunk_ids=follow_up.scope))
             return composer.which_principle(hits)
-        about = [t for t in content_terms(question) if t not in _ROUTING_TERMS]
+        about = [t for t in content_terms(question) if t not in ROUTING_TERMS]
         if follow_up.plural and about:
             matches = []
             for chunk in scope:
@@ -382,6 +582,20 @@ class Answerer:
 
     def _which_principle(self, asked: _Asked) -> Draft:
         question, search_filter = asked.question, asked.search_filter
+        if asked.view is not None and asked.view.described and asked.route.principle:
+            # "Hvilket princip handler om nattelivet?": the principle whose wording is about it
+            principle = self.catalog.principle(asked.route.principle)
+            if principle is not None:
+                evidence = Evidence(principle=principle, english=asked.english)
+                return self.generator.generate(question, asked.route, evidence)
+        if asked.understood is not None and asked.searched:
+            # the ranker's best initiative, and those it finds as likely
+            ranked = [(h, p) for h, p in asked.understood.ranked if h.chunk.kind == KIND_INITIATIVE]
+            if ranked:
+                best = ranked[0][1]
+                matches = [h for h, p in ranked if p >= 0.8 * best][:3]
+                evidence = Evidence(hits=tuple(matches), english=asked.english)
+                return self.generator.generate(question, replace(asked.route, kind=WHICH_PRINCIPLE), evidence)
         unknown = [] if asked.english else self.matcher.unknown(asked.terms)
         focus = asked.residual or content_terms(question)
         with asked.clock:
@@ -392,15 +606,15 @@ class Answerer:
                 lexical=not asked.english,
             )
         if asked.english and hits:  # no shared words to weigh: the embedding's first choice
-            return self.generator.generate(question, asked.route, Evidence(hits=tuple(hits[:1])))
+            return self.generator.generate(question, asked.route, Evidence(hits=tuple(hits[:1]), english=True))
         focus_unknown = [t for t in unknown if t in focus]
         verdict = self._abstention(question, focus, focus_unknown, hits, english=is_english(question))
         if verdict is not None:
             return self.composer.abstain(verdict)
         covered = [(self.matcher.coverage(focus, h.chunk.text), h) for h in hits]
-        best = max(c for c, _ in covered)
-        if best >= 0.5:
-            matches = [h for c, h in covered if c >= 0.8 * best][:4]
+        best_cover = max(c for c, _ in covered)
+        if best_cover >= 0.5:
+            matches = [h for c, h in covered if c >= 0.8 * best_cover][:4]
         elif hits[0].dense_score >= self.settings.min_similarity + 0.05:
             matches = [hits[0]]
         else:
@@ -427,7 +641,7 @@ class Answerer:
         occurs counts half) is about something the document does not cover, however similar some
         passage looks; otherwise the most similar passage must be similar enough."""
         if not hits:
-            return NO_MATCH
+            return no_match(english)
         if self.understanding is not None:
             return None
         top = max(h.dense_score for h in hits)
@@ -440,6 +654,25 @@ class Answerer:
         if top < floor:
             return NO_MATCH
         return None
+
+
+def _narrowing(asked: _Asked) -> list[str]:
+    """The subject words that may narrow a list: those of the ask's own clause, not of a lead-in that
+    says who asks ("Jeg arbejder i TMF med byrum – hvilke indsatser er vi med i?")."""
+    clause = ask_clause(asked.ask)
+    if clause == asked.ask:
+        return asked.focus
+    own = set(terms(clause))
+    return [t for t in asked.focus if t in own]
+
+
+def _principle_spans(text: str) -> list[tuple[int, int]]:
+    """Where ``text`` names a principle by number (spans of its folded form, which keeps the length of
+    ASCII principle names)."""
+    folded = fold(text)
+    if len(folded) != len(text):
+        return []
+    return sorted(m.span() for pattern in EXPLICIT_PRINCIPLE for m in pattern.finditer(folded))
 
 
 def _words_for(question: str, question_terms: Sequence[str]) -> str:

@@ -1,4 +1,5 @@
-"""Compose Danish answers from passages, every statement carrying a numbered citation.
+"""Compose answers from passages, every statement carrying a numbered citation: the renderer of drafts
+(templates in wording.py, citation numbering). It decides neither intent nor abstention.
 
 No language model: answers are the document's own sentences and lists, so nothing is invented.
 """
@@ -11,11 +12,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from sikkerby.assistant.answer import Citation
+from sikkerby.assistant.intents import Intent, question_intent
 from sikkerby.assistant.matching import TermMatcher
+from sikkerby.assistant.wording import no_match, wording
 from sikkerby.index.catalog import Catalog, Principle
 from sikkerby.index.hybrid import Hit
 from sikkerby.ingest.chunk import Chunk
-from sikkerby.ingest.danish import fold, split_sentences, term, terms, words
+from sikkerby.ingest.danish import fold, split_sentences, terms
 from sikkerby.ingest.departments import department_code
 
 log = logging.getLogger(__name__)
@@ -28,97 +31,6 @@ _DEFINITION = re.compile(
     r"^\s*(hvad\s+(er|laver|gør|går)|fortæl\s+(mig\s+)?om|beskriv|forklar|what\s+(is|are|does))\b", re.IGNORECASE
 )
 _CONTINUES = re.compile(r"^(Der|Den|Det|De|Dette|Disse|Indsatsen|Formålet|Målet|Med indsatsen|Desuden|Samtidig)\b")
-
-_MONTHS = "januar|februar|marts|april|maj|juni|juli|august|september|oktober|november|december"
-_NUMBER_WORDS = "to|tre|fire|fem|seks|syv|otte|ni|ti|elleve|tolv|tyve|tredive|fyrre|halvtreds|hundrede|tusind"
-_ROLES = r"leder|direktør|direktor|chef|formand|borgmester|rådmand|radmand|minister|koordinator|kontaktperson"
-
-
-@dataclass(frozen=True)
-class Intent:
-    """A kind of fact a question asks for, and how to recognise a sentence that states one."""
-
-    name: str
-    asks: re.Pattern[str]
-    answer: re.Pattern[str] | None = None
-
-    def answered_by(self, question: str, sentence: str) -> bool:
-        if self.name == "count":  # "hvor mange natteværter": a number next to the counted word
-            match = self.asks.search(question)
-            noun = match.group(1) if match else ""
-            stem = fold(term(noun))[:5]
-            pattern = rf"(\b\d+|\b(?:{_NUMBER_WORDS}))\s+(?:\w+\s+){{0,2}}{re.escape(stem)}"
-            return bool(stem) and bool(re.search(pattern, fold(sentence)))
-        assert self.answer is not None
-        return bool(self.answer.search(sentence))
-
-
-_I = re.IGNORECASE
-INTENTS: tuple[Intent, ...] = (
-    Intent(
-        "date",
-        re.compile(r"\b(hvilken dato|hvilke datoer|på hvilken dag|what date|which date)\b", _I),
-        re.compile(rf"\b\d{{1,2}}\.\s*({_MONTHS})\b|\b\d{{1,2}}[./-]\d{{1,2}}[./-]\d{{2,4}}\b", _I),
-    ),
-    Intent(
-        "money",
-        re.compile(
-            r"\b(kroner|kr|penge|belob|beløb|koster|pris|prisen|millioner|mio|mia|budgettet"
-            r"|bevilling\w*|timeløn|løn|money|cost|costs|price|budget of|how much)\b",
-            _I,
-        ),
-        re.compile(r"\d[\d.,]*\s*(kr\b|kroner|mio|millioner|mia|milliarder)", _I),
-    ),
-    Intent(
-        "share",
-        re.compile(r"\b(andel|procent|hvor stor en del|percentage|share of|proportion)\b", _I),
-        re.compile(r"\d+([.,]\d+)?\s*(%|procent)", _I),
-    ),
-    Intent(
-        "person",
-        re.compile(rf"\bhvem\b.*\b({_ROLES})\w*|\bwho\b.*\b(head|director|mayor|manager|chief|leader)\b", _I),
-        re.compile(rf"\b({_ROLES})\w*", _I),
-    ),
-    Intent("count", re.compile(r"\b(?:hvor mange|how many)\s+(?:af\s+|of\s+)?([^\W\d_]+)", _I)),
-    Intent(
-        "time",
-        re.compile(
-            r"\b(hvornår|hvornar|hvilket år|hvilket ar|hvilke år|siden hvornår|hvilke dage"
-            r"|hvilken dag|hvilke nætter|hvilken nat|hvilke ugedage|when|what year|which year"
-            r"|which days)\b",
-            _I,
-        ),
-        re.compile(
-            r"\b(19|20)\d{2}\b|\b(sommer\w*|vinter\w*|forår\w*|efterår\w*|ferieperiode\w*|måned\w*"
-            r"|årlig\w*|ugentlig\w*|halvår\w*|torsdag\w*|fredag\w*|lørdag\w*|nat)\b",
-            _I,
-        ),
-    ),
-    Intent(
-        "age",
-        re.compile(r"\b(hvor gamle|hvilken alder|hvilke aldre|aldersgruppe\w*|alderen|how old|what age)\b", _I),
-        re.compile(r"(?<!princip )\b\d+\b", _I),
-    ),
-    Intent(
-        "place",
-        re.compile(
-            r"\bhvor\b(?!\s+(?:mange|meget|stor|store|gamle|ofte|længe|langt|tit))|\bhvilke[nt]?\s+(?:sted|steder|bydel)"
-            r"|\bwhere\b",
-            _I,
-        ),
-        re.compile(r"\b(i|på|ved|omkring)\s+[A-ZÆØÅ][\wæøå]+|\b(bydel\w*|byrum\w*|område\w*|gade\w*|station\w*)\b"),
-    ),
-    Intent(
-        "result",
-        re.compile(r"\b(effekt\w*|resultat\w*|virkning\w*|virker|outcomes?|effects?|results?)\b", _I),
-        re.compile(r"\b(viste?|resulter\w*|faldt|steg|reducer\w*|færre|effekt\w*\s+(af|på)|har\s+ført)\b", _I),
-    ),
-)
-
-
-def question_intent(question: str) -> Intent | None:
-    """The first kind of fact the question asks for, if any."""
-    return next((intent for intent in INTENTS if intent.asks.search(question)), None)
 
 
 def summarize(chunk: Chunk, limit: int = SUMMARY_CHARS) -> str:
@@ -187,75 +99,103 @@ class AnswerComposer:
     # -- structure-based answers ------------------------------------------------------------------
 
     def principle_list(
-        self, principle: Principle, *, only: Sequence[Chunk] | None = None, about: str | None = None
+        self,
+        principle: Principle,
+        *,
+        only: Sequence[Chunk] | None = None,
+        about: str | None = None,
+        english: bool = False,
     ) -> Draft:
+        say = wording(english)
         citer = Citer()
         head = citer.cite(principle.chunk, score=1.0, highlight=principle.statement)
         items = list(principle.initiatives if only is None else only)
         lines = [f"{principle.label}: «{principle.statement}» {head}", ""]
-        total = len(principle.initiatives)
+        total = say.count(len(principle.initiatives))
         if about is not None:
             if not items:
-                lines.append(f"Ingen af de {indsatser(total)} under {principle.label} nævner «{about}».")
+                lines.append(say.none_of_principle.format(count=total, label=principle.label, about=about))
                 return Draft("\n".join(lines).strip(), citer.citations(), False, "principle_list")
-            lines.append(f"{len(items)} af de {indsatser(total)} under {principle.label} nævner «{about}»:")
+            lines.append(say.some_of_principle.format(k=len(items), count=total, label=principle.label, about=about))
         else:
-            lines.append(f"Alle {total} udvalgte indsatser under {principle.label}:")
+            lines.append(say.all_of_principle.format(n=len(principle.initiatives), label=principle.label))
         for chunk in items:
             summary = summarize(chunk)
             lines.append(f"- {summary} {citer.cite(chunk, score=1.0, highlight=_first_sentence(chunk))}")
         return Draft("\n".join(lines), citer.citations(), False, "principle_list")
 
-    def principle_statement(self, principle: Principle) -> Draft:
+    def principle_statement(self, principle: Principle, *, english: bool = False, which: bool = False) -> Draft:
+        """A principle's wording; ``which``: as the answer to which principle is about something."""
         citer = Citer()
         ref = citer.cite(principle.chunk, score=1.0, highlight=principle.statement)
-        return Draft(
-            f"{principle.label} lyder: «{principle.statement}» {ref}", citer.citations(), False, "principle_statement"
-        )
+        say = wording(english)
+        template = say.principle_is if which else say.statement
+        text = template.format(label=principle.label, statement=principle.statement, ref=ref)
+        return Draft(text, citer.citations(), False, "which_principle" if which else "principle_statement")
 
-    def overview(self) -> Draft:
+    def overview(self, *, only: str | None = None, english: bool = False) -> Draft:
+        """The principles with their statements; ``only`` "Grundprincip" or "Fagprincip" for one kind."""
+        say = wording(english)
         citer = Citer()
         principles = list(self.catalog.principles.values())
         grund = sum(1 for p in principles if p.label.startswith("Grundprincip"))
         fag = sum(1 for p in principles if p.label.startswith("Fagprincip"))
-        lines = [
-            f"Sikker By-strategien har {len(principles)} principper, {grund} grundprincipper og {fag} fagprincipper:",
-            "",
-        ]
-        for p in principles:
+        shown = [p for p in principles if only is None or p.label.startswith(only)]
+        if only and shown:
+            kinds = say.kind_names[0 if only == "Grundprincip" else 1]
+            lines = [say.overview_only.format(n=len(shown), kinds=kinds, total=len(principles)), ""]
+        else:
+            shown = principles
+            lines = [say.overview.format(n=len(principles), grund=grund, fag=fag), ""]
+        for p in shown:
             ref = citer.cite(p.chunk, score=1.0, highlight=p.statement)
-            lines.append(f"- {p.label} ({indsatser(len(p.initiatives))}): {short_statement(p)} {ref}")
+            lines.append(f"- {p.label} ({say.count(len(p.initiatives))}): {short_statement(p)} {ref}")
         return Draft("\n".join(lines), citer.citations(), False, "overview")
 
-    def department_list(self, department: str, initiatives: Sequence[Chunk]) -> Draft:
+    def department_list(
+        self, department: str, initiatives: Sequence[Chunk], *, shared: str | None = None, english: bool = False
+    ) -> Draft:
+        """A department's initiatives; ``shared`` names the departments when they are the ones several
+        departments share ("Teknik- og Miljøforvaltningen og Økonomiforvaltningen")."""
+        say = wording(english)
         citer = Citer()
         code = department_code(department)
         if not initiatives:
             return Draft(
-                f"Sikker By-strategien nævner ikke {department} ({code}) i nogen indsats.", (), True, "department_list"
+                say.department_none.format(department=shared or department, code=code), (), True, "department_list"
             )
-        lines = [f"{department} ({code}) nævnes i {indsatser(len(initiatives))}:", ""]
+        count = say.count(len(initiatives))
+        if shared:
+            lines = [say.departments_share.format(departments=shared, count=count), ""]
+        else:
+            lines = [say.department.format(department=department, code=code, count=count), ""]
         for chunk in initiatives:
             ref = citer.cite(chunk, score=1.0, highlight=_department_sentence(chunk, department, code))
             lines.append(f"- {chunk.principle}: {summarize(chunk)} {ref}")
         return Draft("\n".join(lines), citer.citations(), False, "department_list")
 
-    def topic_list(self, about: str, initiatives: Sequence[Chunk]) -> Draft:
+    def topic_list(self, about: str, initiatives: Sequence[Chunk], *, english: bool = False) -> Draft:
         """Every initiative about a topic, grouped by principle in the strategy's order, each cited."""
+        say = wording(english)
         citer = Citer()
         order = {label: i for i, label in enumerate(self.catalog.principles)}
         groups: dict[str, list[Chunk]] = {}
         for chunk in sorted(initiatives, key=lambda c: order.get(c.principle or "", 99)):
-            groups.setdefault(chunk.principle or "Uden princip", []).append(chunk)
-        places = f"under {len(groups)} principper" if len(groups) > 1 else f"under {next(iter(groups))}"
-        lines = [f"{indsatser(len(initiatives)).capitalize()} handler om «{about}», {places}:"]
+            groups.setdefault(chunk.principle or ("No principle" if english else "Uden princip"), []).append(chunk)
+        count = say.count(len(initiatives)).capitalize()
+        if len(groups) > 1:
+            places = f"{len(groups)} principles" if english else f"{len(groups)} principper"
+            lines = [say.topic_many.format(count=count, about=about, places=places)]
+        else:
+            lines = [say.topic_one.format(count=count, about=about, label=next(iter(groups)))]
         for label, chunks in groups.items():
             lines += ["", f"{label}:"]
             for chunk in chunks:
                 lines.append(f"- {summarize(chunk)} {citer.cite(chunk, score=1.0, highlight=_first_sentence(chunk))}")
         return Draft("\n".join(lines), citer.citations(), False, "topic_list")
 
-    def which_principle(self, matches: Sequence[Hit]) -> Draft:
+    def which_principle(self, matches: Sequence[Hit], *, english: bool = False) -> Draft:
+        say = wording(english)
         citer = Citer()
         by_principle: dict[str, list[Hit]] = {}
         for hit in matches:
@@ -263,14 +203,14 @@ class AnswerComposer:
         if len(by_principle) == 1:
             hit = matches[0]
             principle = self.catalog.principle(hit.chunk.principle or "")
-            text = f"Indsatsen hører under {hit.chunk.principle}"
+            text = say.belongs.format(label=hit.chunk.principle)
             if principle is not None:
                 ref = citer.cite(principle.chunk, score=1.0, highlight=principle.statement)
                 text += f": «{principle.statement}» {ref}"
             ref = citer.cite(hit.chunk, score=hit.dense_score, highlight=_first_sentence(hit.chunk))
-            text += f"\n\nIndsatsen: {summarize(hit.chunk)} {ref}"
+            text += f"\n\n{say.the_initiative} {summarize(hit.chunk)} {ref}"
             return Draft(text, citer.citations(), False, "which_principle")
-        lines = ["Det nævnes under flere principper:", ""]
+        lines = [say.several, ""]
         for label, hits in by_principle.items():
             refs = " ".join(citer.cite(h.chunk, score=h.dense_score, highlight=_first_sentence(h.chunk)) for h in hits)
             lines.append(f"- {label}: {summarize(hits[0].chunk)} {refs}")
@@ -286,34 +226,46 @@ class AnswerComposer:
         *,
         english: bool = False,
         partial: bool = False,
+        scant: bool = False,
         focus: Sequence[str] = (),
+        about: str | None = None,
+        ask: str | None = None,
     ) -> Draft:
         """The best sentences of the best passages, each cited.
 
         When the question asks for a kind of fact (a year, an amount, a number), some chosen sentence
-        must carry one, in a passage that is about the question; otherwise the answer is an abstention.
+        must carry one, in a passage that is about the question; otherwise, with ``partial``, the answer
+        gives what the passages say and then plainly what they do not (without, it declines). With
+        ``scant`` (the document says less than asked, and no kind of fact names what), it ends by saying
+        that the document says no more about ``about``. ``ask``: the ask itself when ``question`` is it
+        read after an earlier question; the kind of fact asked for is the ask's.
         A short passage (an initiative of a few sentences) is given whole, so its facts come together.
         """
-        intent = question_intent(question)
+        ask = ask or question
+        intent = question_intent(ask)
         if intent is not None:  # "hvilket år" says what kind of fact, not what it is about
-            asked = intent.asks.search(question)
+            asked = intent.asks.search(ask)
             question_terms = [t for t in question_terms if t not in set(terms(asked.group(0) if asked else ""))]
         scored, on_topic = self._score_sentences(
             question, hits, question_terms, intent, english=english, focus=list(focus) or question_terms
         )
         if not scored:
-            return self.abstain(NO_MATCH)
+            return self.abstain(no_match(english))
         chosen = _choose_sentences(scored)
-        answered = intent is None or any(intent.answered_by(question, c[3]) and on_topic[c[1]] for c in chosen)
+        answered = intent is None or any(intent.answered_by(ask, c[3]) and on_topic[c[1]] for c in chosen)
         if not answered and not partial:
-            return self.abstain(INTENT_MISSING[intent.name] if intent else NO_MATCH)
+            return self.abstain(intent.declined(english=english) if intent else no_match(english))
         _add_context(question, hits, scored, chosen)
         draft = _render_sentences(chosen)
-        if answered or intent is None:
+        if intent is None:
+            if scant:
+                said = wording(english).no_more.format(about=f"«{about}»" if about else ("it" if english else "det"))
+                return replace(draft, text=f"{draft.text}\n\n{said}", route="partial")
+            return draft
+        if answered:
             return draft
         # what the document says about the subject, and plainly what it does not say
-        missing = (MISSING_EN if english else MISSING_DA)[intent.name]
-        return replace(draft, text=f"{draft.text}\n\n{missing}", route="partial")
+        return replace(draft, text=f"{draft.text}\n\n{intent.lacks(english=english)}", route="partial")
 
     def _score_sentences(
         self,
@@ -352,12 +304,15 @@ class AnswerComposer:
             sentence = _first_sentence(chunk) if coverage == 0 else sentence
         return sentence, coverage
 
-    def follow_up_list(self, matches: Sequence[tuple[Chunk, str]], *, total: int, about: str) -> Draft:
+    def follow_up_list(
+        self, matches: Sequence[tuple[Chunk, str]], *, total: int, about: str, english: bool = False
+    ) -> Draft:
         """Which of the previous answer's initiatives concern ``about``."""
+        say = wording(english)
         if not matches:
-            return self.abstain(f"Ingen af de {indsatser(total)} i det forrige svar passer på «{about}».")
+            return self.abstain(say.follow_up_none.format(count=say.count(total), about=about))
         citer = Citer()
-        lines = [f"{len(matches)} af de {indsatser(total)} i det forrige svar passer på «{about}»:", ""]
+        lines = [say.follow_up.format(k=len(matches), count=say.count(total), about=about), ""]
         for chunk, sentence in matches:
             lines.append(f"- {sentence} {citer.cite(chunk, score=1.0, highlight=sentence)}")
         return Draft("\n".join(lines), citer.citations(), False, "follow_up")
@@ -367,57 +322,76 @@ class AnswerComposer:
         return Draft(reason, (), True, "abstained")
 
 
-NO_MATCH = (
-    "Det kan jeg ikke finde svar på i Sikker By-strategien. Spørg gerne om en indsats, et princip eller en forvaltning."
-)
-INTENT_MISSING = {
-    "date": "Sikker By-strategien nævner ingen dato for det, så det kan jeg ikke svare på.",
-    "money": "Sikker By-strategien nævner ingen beløb i kroner om det, så det kan jeg ikke svare på.",
-    "share": "Sikker By-strategien nævner ingen andele eller procenter om det, så det kan jeg ikke svare på.",
-    "person": "Sikker By-strategien nævner ingen personer eller stillinger om det, så det kan jeg ikke svare på.",
-    "count": "Sikker By-strategien nævner ikke, hvor mange der er, så det kan jeg ikke svare på.",
-    "time": "Sikker By-strategien siger ikke, hvornår det sker, så det kan jeg ikke svare på.",
-    "age": "Sikker By-strategien nævner ikke en alder om det, så det kan jeg ikke svare på.",
-    "place": "Sikker By-strategien nævner ikke, hvor det foregår, så det kan jeg ikke svare på.",
-    "result": "Sikker By-strategien siger ikke, hvilken effekt det har haft, så det kan jeg ikke svare på.",
-}
+_REF = re.compile(r"\[(\d+)\]")
 
 
-#: the sentence a partial answer ends with, per kind of fact asked for
-MISSING_DA = {
-    "date": "Men dokumentet siger ikke, hvilken dato det var.",
-    "money": "Men dokumentet siger ikke, hvad det koster: det nævner intet beløb.",
-    "share": "Men dokumentet siger ikke, hvor stor en andel det er.",
-    "person": "Men dokumentet siger ikke, hvem der står for det (ingen navne eller stillinger).",
-    "count": "Men dokumentet siger ikke, hvor mange der er: det nævner intet antal.",
-    "time": "Men dokumentet siger ikke, hvornår det skete eller startede.",
-    "age": "Men dokumentet siger ikke, hvilken alder det gælder.",
-    "place": "Men dokumentet siger ikke, hvor det foregår: det nævner intet sted.",
-    "result": "Men dokumentet siger ikke, hvilken effekt eller hvilket resultat det har haft.",
-}
-MISSING_EN = {
-    "date": "But the document does not say on which date.",
-    "money": "But the document does not say how much it costs: it gives no amount.",
-    "share": "But the document does not say how large a share it is.",
-    "person": "But the document does not say who is in charge (it names no people or posts).",
-    "count": "But the document does not say how many: it gives no number.",
-    "time": "But the document does not say when it happened or started.",
-    "age": "But the document does not say which ages it covers.",
-    "place": "But the document does not say where it takes place.",
-    "result": "But the document does not say what effect or result it has had.",
-}
+def merge_drafts(drafts: Sequence[Draft]) -> Draft:
+    """The answers to the asks of one question as one answer, in order: citations numbered again in
+    order of first use, sentences an earlier ask's answer already gave left out, and an ask whose every
+    source a fuller answer (a list) already cites left out (a principle's wording beside its list)."""
+    kept = [d for i, d in enumerate(drafts) if not any(_subsumed(d, other) for j, other in enumerate(drafts) if j != i)]
+    answered = [d for d in kept if not d.abstained]
+    if not answered:
+        unique = list(dict.fromkeys(d.text for d in kept))
+        return Draft("\n\n".join(unique), (), True, "abstained")
+    numbers: dict[str, int] = {}
+    sources: dict[str, Citation] = {}
+    seen: set[str] = set()
+    texts: list[str] = []
+    for draft in kept:
+        by_n = {c.n: c for c in draft.citations}
+
+        def renumber(match: re.Match[str], by_n: dict[int, Citation] = by_n) -> str:
+            citation = by_n.get(int(match.group(1)))
+            if citation is None:
+                return match.group(0)
+            n = numbers.setdefault(citation.chunk_id, len(numbers) + 1)
+            known = sources.get(citation.chunk_id)
+            highlights = tuple(dict.fromkeys((*(known.highlights if known else ()), *citation.highlights)))
+            sources[citation.chunk_id] = replace(known or citation, n=n, highlights=highlights)
+            return f"[{n}]"
+
+        lines = []
+        for line in draft.text.split("\n"):
+            line = _unseen(line, seen)
+            if line is not None:
+                lines.append(_REF.sub(renumber, line))
+        text = "\n".join(lines).strip()
+        if text:
+            texts.append(text)
+    route = "partial" if any(d.route == "partial" for d in kept) else answered[0].route
+    citations = tuple(sorted(sources.values(), key=lambda c: c.n))
+    return Draft("\n\n".join(texts), citations, False, route)
 
 
-def indsatser(n: int) -> str:
-    """ "1 indsats", "2 indsatser" """
-    return f"{n} indsats" if n == 1 else f"{n} indsatser"
+def _unseen(line: str, seen: set[str]) -> str | None:
+    """The line without the sentences an earlier line gave (their citation marks kept at its end);
+    None when nothing is left. Headings ("… under Fagprincip 2:") always stay."""
+    text = _REF.sub("", line).strip()
+    if not text or text.endswith(":"):
+        return line
+    sentences = split_sentences(text.lstrip("- "))
+    new = [s for s in sentences if s.strip() not in seen]
+    seen.update(s.strip() for s in sentences)
+    if len(new) == len(sentences):
+        return line
+    if not new:
+        return None
+    marks = " ".join(f"[{n}]" for n in dict.fromkeys(_REF.findall(line)))
+    bullet = "- " if line.lstrip().startswith("- ") else ""
+    return f"{bullet}{' '.join(new)} {marks}".rstrip()
 
 
-def not_mentioned(question: str, unknown_terms: Sequence[str]) -> str:
-    """An abstention that names the words of the question the document never uses."""
-    shown = [w for w in dict.fromkeys(words(question)) if term(w) in set(unknown_terms)]
-    listed = ", ".join(f"«{w}»" for w in shown) or "det, du spørger om"
-    return f"Det står der ikke noget om i Sikker By-strategien: dokumentet nævner ikke {listed}."
+def _subsumed(draft: Draft, other: Draft) -> bool:
+    """A short answer (a principle's wording, which principle) whose sources a longer answer cites too,
+    or an abstention beside the same abstention earlier."""
+    if draft.abstained:
+        return False
+    if draft.route not in ("principle_statement", "which_principle", "overview") or other.abstained:
+        return False
+    mine = {c.chunk_id for c in draft.citations}
+    theirs = {c.chunk_id for c in other.citations}
+    return bool(mine) and mine < theirs
 
 
 #: (score, passage rank, sentence number, sentence, passage)

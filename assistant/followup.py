@@ -19,6 +19,16 @@ _SINGULAR = re.compile(
     r"\b([Dd]en|[Dd]et|[Dd]enne|[Dd]ette|[Ii]ndsatsen|[Ii]nitiativet|it|that one|this one)\b(?!\s+[A-ZÆØÅ])"
 )
 _CONTINUES = re.compile(r"^(og|men|hvad med|hvad sa med|and|but|what about)\b")
+#: a continuation's opener and the prepositions before its new subject ("Og hvad med i Husum?")
+_OPENER = re.compile(
+    r"^\s*(?:og|men|and|but)?\s*(?:hvad\s+(?:så\s+|sa\s+)?med|what\s+about|how\s+about)?\s*"
+    r"(?:(?:i|på|pa|om|med|mod|for|ved|in|on|about|with|at|for)\s+)?",
+    re.IGNORECASE,
+)
+_ASKING = re.compile(
+    r"\b(hvad|hvilke|hvilken|hvilket|hvem|hvor|hvornår|hvornar|hvordan|hvorfor|what|which|who|where|when|how|why)\b",
+    re.IGNORECASE,
+)
 
 
 @dataclass(frozen=True)
@@ -30,10 +40,32 @@ class FollowUp:
     previous: Answer
 
 
+def continuation_subject(question: str) -> str | None:
+    """The new subject of a continuation ("Og hvad med Bispebjerg?" -> "Bispebjerg", "And extremism?"
+    -> "extremism"): the same question again about something else. None for any other question."""
+    if not _CONTINUES.match(fold(question)) or _TOPIC_SPLIT.search(question):
+        return None
+    rest = _OPENER.sub("", question, count=1).strip(" ?.!")
+    if not rest or len(rest.split()) > 4 or _ASKING.search(rest):
+        return None
+    return rest
+
+
+def substitute(previous: str, subject: str, spans: Sequence[tuple[int, int]]) -> str:
+    """``previous`` with the words at ``spans`` (what it was about) replaced by ``subject``; without
+    spans the subject is added at its end."""
+    if not spans:
+        return f"{previous.rstrip(' ?.!')} {subject}?"
+    start, end = spans[0][0], spans[-1][1]
+    return f"{previous[:start]}{subject}{previous[end:]}"
+
+
 def resolve_follow_up(question: str, history: Sequence[Answer], chunk_kinds: dict[str, str]) -> FollowUp | None:
     """The chunks a follow-up refers to, taken from the last answer that cited initiatives."""
     text = fold(question)
     plural = bool(_PLURAL.search(text))
+    if continuation_subject(question) is not None:
+        return None
     # "den"/"det" before a capitalised word is part of a name ("Den Korte Snor"), not a pronoun
     singular = not plural and bool(_SINGULAR.search(question)) and len(text.split()) <= 12
     if not (plural or singular or _CONTINUES.match(text)):

@@ -1,16 +1,25 @@
 """Every threshold of the answer decision in one place, each chosen from a measured curve on the bank's
-dev split (``python bench/policy_curves.py`` prints the curves; the README shows them)."""
+train and dev splits, cross-validated (``python bench/policy_curves.py`` prints the curves; the README
+shows them)."""
 
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass
 
 from sikkerby.assistant.router import Route, RouteKind
 from sikkerby.assistant.understanding.features import QuestionView
 from sikkerby.assistant.understanding.models import Understanding
+from sikkerby.ingest.danish import fold
 
 log = logging.getLogger(__name__)
+
+#: the strategy's principles spoken of together: "hvor mange fagprincipper", "which principles"
+_STRUCTURE = re.compile(r"princip(per|perne)\b|\bprinciples\b")
+#: a question about a principle's own words, not its initiatives ("Hvordan lyder Fagprincip 2?")
+_WORDING = re.compile(r"\b(lyder|ordlyd\w*|formuler\w*|siger|egne ord|principtekst\w*|wording|worded|says?|reads?)\b")
+_INITIATIVES = re.compile(r"\b(indsats\w*|initiativ\w*|eksempl\w*|tiltag|initiatives?|examples?|measures?)\b")
 
 
 @dataclass(frozen=True)
@@ -20,40 +29,69 @@ class AnswerPolicy:
     ``abstain_at``: decline when p(the document does not answer) reaches this. Otherwise a question
     that asks for a kind of fact (a year, a number, an amount) the passages do not hold is answered
     with what they say and the missing piece named, never declined for it.
-    ``topic_relative``: a topic list takes every initiative whose BM25 score for the topic's rare words
-    is at least this share of the best initiative's (a relative cut-off, not top-k).
-    ``topic_margin``: when no initiative names those words (an English question, a paraphrase), every
-    initiative whose cosine similarity is within this of the best one.
+    ``scant_at``: below this p(the document answers fully), an answer to a question that asks for no
+    particular kind of fact ends by saying that the document says no more about it.
+    ``rank_keep``: an answer from passages quotes the ranker's best passage and those whose probability
+    of answering is at least this share of the best one's.
+    ``focus_at``: a word of the question says what it is about when the focus model gives it at least
+    this.
+    ``topic_at``: a topic list holds every initiative whose p(belongs) from the topic model reaches this
+    (and always the likeliest one); ``topic_floor``: below this even for the likeliest, no initiative is
+    about the topic, and the question is answered from the best passages instead.
     """
 
     abstain_at: float = 0.5
-    topic_margin: float = 0.015
-    topic_relative: float = 0.5
+    rank_keep: float = 0.9
+    focus_at: float = 0.4
+    scant_at: float = 0.3
+    topic_at: float = 0.5
+    topic_floor: float = 0.1
 
     def route(self, view: QuestionView, understood: Understanding, *, patterns: Route | None = None) -> Route:
-        """``patterns`` is the pattern router's route: it still tells a principle's wording ("Hvordan lyder
-        Fagprincip 2?") from its initiatives, which the bank has too few questions to learn."""
-        kind, p = understood.kind, understood.answers_proba
-        principle, department = view.principle, view.department
-        named = principle is not None or department is not None
-        # whether the document answers is the answerability model's call (it weighs the kind model's
-        # "out of scope" together with what retrieval found); the kind only chooses the answer's form
-        if not named and p.get("none", 0.0) >= self.abstain_at:
-            return Route(RouteKind.OUT_OF_SCOPE)
+        """``patterns``, the pattern router's route, is not consulted: the models decide."""
+        declined = self._declined(view, understood)
+        if declined is not None:
+            return declined
+        kind, principle = understood.kind, view.principle
         if kind == "which_principle":
             return Route(RouteKind.WHICH_PRINCIPLE, principle=principle)
+        if kind in ("list_principle", "list_topic", "list_department", "overview"):
+            return self._list(view, kind)
+        if principle and not view.rare_terms:
+            return Route(RouteKind.PRINCIPLE_STATEMENT, principle=principle)
+        scant = view.intent is None and understood.answers_proba.get("full", 1.0) < self.scant_at
+        return Route(RouteKind.GENERAL, partial=view.intent is not None, scant=scant)
+
+    def _declined(self, view: QuestionView, understood: Understanding) -> Route | None:
+        """Whether the document does not answer is the answerability model's call (it weighs the kind
+        model's "out of scope" together with what retrieval found); a principle or department named in
+        the question is never out of scope."""
+        # the strategy's own structure ("hvor mange fagprincipper …") is never out of scope either
+        named = view.principle is not None or view.department is not None or bool(_STRUCTURE.search(fold(view.ask)))
+        if named:
+            return None
+        if understood.answers_proba.get("none", 0.0) < self.abstain_at:
+            return None
+        # asked for a kind of fact about something the documents do speak of ("Hvor mange natteværter
+        # er der?", not "Hvad koster et klippekort?"): what they say, and plainly what they do not
+        if view.intent is not None and view.focus and not view.unknown_focus:
+            return Route(RouteKind.GENERAL, partial=True)
+        return Route(RouteKind.OUT_OF_SCOPE)
+
+    @staticmethod
+    def _list(view: QuestionView, kind: str) -> Route:
+        """A list question's answer; a principle's list starts with its wording, so a question about
+        both ("Hvordan lyder Fagprincip 5, og hvilke indsatser …") gets both."""
+        principle, department = view.principle, view.department
         if kind == "list_department" and department:
             return Route(RouteKind.DEPARTMENT_LIST, department=department, principle=principle)
-        if kind in ("list_principle", "list_topic", "list_department", "overview") and principle:
-            if patterns is not None and patterns.kind == RouteKind.PRINCIPLE_STATEMENT:
+        if principle:
+            ask = fold(view.ask)
+            if _WORDING.search(ask) and not _INITIATIVES.search(ask):
                 return Route(RouteKind.PRINCIPLE_STATEMENT, principle=principle)
             return Route(RouteKind.PRINCIPLE_LIST, principle=principle)
         if kind == "list_principle":
             return Route(RouteKind.PRINCIPLE_LIST, topic=view.question)
-        if kind in ("list_topic", "list_department"):
-            return Route(RouteKind.TOPIC_LIST, department=department)
         if kind == "overview":
             return Route(RouteKind.OVERVIEW)
-        if principle and not view.rare_terms:
-            return Route(RouteKind.PRINCIPLE_STATEMENT, principle=principle)
-        return Route(RouteKind.GENERAL, partial=view.intent is not None)
+        return Route(RouteKind.TOPIC_LIST, department=department)

@@ -88,6 +88,8 @@ _EXPLICIT = [
         r"\s+principle"
     ),
 ]
+#: the patterns that find a principle named by number (for others that need to find them too)
+EXPLICIT_PRINCIPLE: tuple[re.Pattern[str], ...] = tuple(_EXPLICIT)
 _TOPIC = re.compile(r"\bprincip(?:pet|per)?\s+(?:om|for|der handler om|vedrorende|about|on)\s+(.+?)[?.!]*$")
 _INITIATIVE_WORDS = (
     r"(indsats\w*|initiativ\w*|tiltag\w*|eksempl\w*|projekt\w*|aktivitet\w*|initiatives?|examples?|measures?)"
@@ -130,31 +132,46 @@ class Route:
     department: str | None = None
     #: the question asks for a kind of fact: if the passages lack it, say what they do say and what not
     partial: bool = False
+    #: the models judge that the document says less than asked, without a kind of fact to name: the
+    #: answer says so ("… siger ikke mere om X")
+    scant: bool = False
+
+
+def find_principles(question: str) -> list[str]:
+    """The principles a question names explicitly ("Fagprincip 2", "andet grundprincip", "GP1"), in the
+    order it names them."""
+    text = fold(question)
+    found: list[tuple[int, str]] = []
+    for pattern in _EXPLICIT:
+        for match in pattern.finditer(text):
+            a, b = match.group(1), match.group(2)
+            if a in _ORDINALS:
+                number, kind = _ORDINALS[a], _KIND[b]
+            else:
+                kind = _KIND[a]
+                number = int(b) if b.isdigit() else _NUMBER_WORDS[b]
+            label = f"{kind} {number}"
+            if all(label != seen for _, seen in found):
+                found.append((match.start(), label))
+    return [label for _, label in sorted(found)]
 
 
 def find_principle(question: str) -> str | None:
-    """The principle a question names explicitly ("Fagprincip 2", "andet grundprincip", "GP1")."""
-    text = fold(question)
-    for pattern in _EXPLICIT:
-        match = pattern.search(text)
-        if not match:
-            continue
-        a, b = match.group(1), match.group(2)
-        if a in _ORDINALS:
-            number, kind = _ORDINALS[a], _KIND[b]
-        else:
-            kind = _KIND[a]
-            number = int(b) if b.isdigit() else _NUMBER_WORDS[b]
-        return f"{kind} {number}"
-    return None
+    """The first principle a question names explicitly."""
+    found = find_principles(question)
+    return found[0] if found else None
+
+
+def find_departments_named(question: str) -> list[Department]:
+    """The departments a question names (by name, code, genitive or English name), in its order."""
+    flat = re.sub(r"\s+", " ", question)
+    found = [(m.start(), d) for d in DEPARTMENTS if (m := d.pattern.search(flat))]
+    return [d for _, d in sorted(found, key=lambda pair: pair[0])]
 
 
 def find_department(question: str) -> Department | None:
-    flat = re.sub(r"\s+", " ", question)
-    for department in DEPARTMENTS:
-        if department.pattern.search(flat):
-            return department
-    return None
+    found = find_departments_named(question)
+    return found[0] if found else None
 
 
 class QuestionRouter:

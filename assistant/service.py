@@ -41,8 +41,8 @@ from sikkerby.ingest.loaders import expand_paths, load_document
 from sikkerby.ingest.pipeline import Ingestor, IngestResult
 
 if TYPE_CHECKING:  # LangChain is imported only when its adapter is asked for
+    from sikkerby.assistant.understanding.labels import Labelled
     from sikkerby.assistant.understanding.training import TrainingReport
-    from sikkerby.eval.golden import GoldenRow
     from sikkerby.index.langchain_embeddings import SikkerByEmbeddings
 
 log = logging.getLogger(__name__)
@@ -185,14 +185,20 @@ class AssistantService:
                 self.embedder.id,
             )
             return None
-        return Understander(FeatureExtractor(retriever=retriever, matcher=matcher), models, AnswerPolicy())
+        policy = AnswerPolicy()
+        features = FeatureExtractor(
+            retriever=retriever, matcher=matcher, focus_model=models.focus, focus_at=policy.focus_at
+        )
+        return Understander(features, models, policy)
 
-    def train_question_models(self, rows: Sequence[GoldenRow]) -> tuple[QuestionModels, TrainingReport]:
-        """Fit the question models on labelled questions (the bank's dev split) for this embedder."""
+    def train_question_models(self, rows: Sequence[Labelled]) -> tuple[QuestionModels, TrainingReport]:
+        """Fit the question models on labelled questions (the bank's train and dev splits) for this embedder."""
         from sikkerby.assistant.understanding.training import fit_models
 
         loaded = self.load()
-        extractor = FeatureExtractor(retriever=loaded.retriever, matcher=loaded.answerer.matcher)
+        extractor = FeatureExtractor(
+            retriever=loaded.retriever, matcher=loaded.answerer.matcher, focus_at=AnswerPolicy().focus_at
+        )
         return fit_models(rows, extractor, embedder_id=self.embedder.id)
 
     def reload(self) -> None:
@@ -228,12 +234,16 @@ class AssistantService:
         context: Sequence[str] = (),
     ) -> list[Hit]:
         """Ranked passages; ``context`` holds the conversation's earlier questions (a follow-up that names
-        nothing itself is searched together with the one before it)."""
+        nothing itself is searched together with the one before it). With the question models, the
+        hybrid search's candidates are put in the fitted ranker's order."""
         query = clean_question(query)
-        if context:
-            query = self.load().answerer.contextualize(query, list(context))
+        loaded = self.load()
         search_filter = self.make_filter(principle=principle, departments=departments)
-        return self.load().retriever.search(query, k=k or self.settings.top_k, search_filter=search_filter)
+        k = k or self.settings.top_k
+        prefix = loaded.answerer.context_for(query, list(context)) if context else ""
+        if loaded.answerer.understanding is not None:
+            return loaded.answerer.understanding.rank(query, context=prefix, search_filter=search_filter)[:k]
+        return loaded.retriever.search(f"{prefix} {query}".strip(), k=k, search_filter=search_filter)
 
     def ask(
         self,

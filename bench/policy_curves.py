@@ -1,87 +1,99 @@
-"""The measured curves behind the AnswerPolicy's thresholds, on the question bank's dev split (never test
+"""The measured curves behind the AnswerPolicy's thresholds: every point is a held-out figure, each
+question judged by models fitted on the other four folds of the bank's train and dev splits (never test
 or blind). Usage: python bench/policy_curves.py (uses the index in $SIKKERBY_HOME; builds one if missing).
 
-1. abstain_at: false abstentions (answerable questions declined) against missed abstentions (questions
-   the document does not answer, answered), as the threshold on p(none) moves.
-2. topic_relative and topic_margin: for topic lists (by the topic's words, and by meaning when no
-   initiative names them), the share of expected initiatives listed against the share of listed ones that
-   were expected.
+1. abstain_at: answerable questions declined against unanswerable ones answered, as the threshold on
+   p(none) moves.
+2. scant_at: of the partly answerable questions, the share whose answer says the document says no more,
+   against the same share of the fully answerable ones.
+3. topic_at: for topic lists, the share of expected initiatives listed against the share of listed ones
+   that were expected (the likeliest initiative is always listed).
+4. focus_at: for the words of topic questions, the share of topic words kept against the share of kept
+   words that are topic words.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from sikkerby.assistant.policy import AnswerPolicy  # noqa: E402
-from sikkerby.assistant.router import RouteKind  # noqa: E402
 from sikkerby.assistant.service import AssistantService  # noqa: E402
-from sikkerby.assistant.understanding.training import fit_models, folds  # noqa: E402
-from sikkerby.eval.evaluator import AnswerEvaluator, matches_group  # noqa: E402
-from sikkerby.eval.golden import load_golden  # noqa: E402
-from sikkerby.eval.runner import DEFAULT_GOLDEN, FIRST_GOLDEN  # noqa: E402
-from sikkerby.eval.systems import AssistantSystem  # noqa: E402
+from sikkerby.assistant.understanding.training import TrainingReport  # noqa: E402
+from sikkerby.eval.labelled import training_examples  # noqa: E402
+from sikkerby.eval.runner import training_rows  # noqa: E402
 
 
-def abstain_curve(service: AssistantService) -> None:
-    """Each dev question judged by models fitted on the other folds (cross-validated, so that the curve
-    is not the models' memory of their own training questions)."""
-    understander = service.load().answerer.understanding
-    assert understander is not None, "no fitted question models: run `sikkerby train`"
-    features = understander.features
-    rows = load_golden(DEFAULT_GOLDEN, split="dev") + load_golden(FIRST_GOLDEN, split="dev")
-    seen = []
-    for train, held in folds(len(rows)):
-        models, _ = fit_models([rows[i] for i in train], features, embedder_id=service.embedder.id)
-        for i in held:
-            if rows[i].context:
-                continue
-            view = features.view(rows[i].question)
-            understood = models.understand(features.kind_vector(view), lambda p, v=view: features.answer_vector(v, p))
-            seen.append((rows[i], view, understood))
-    answerable = sum(r.answerable for r, _, _ in seen)
+def abstain_curve(report: TrainingReport, values: Sequence[float]) -> None:
+    seen = [(e.answers, p.answers_proba["none"]) for e, p in zip(report.examples, report.predictions)]
+    answerable = sum(1 for a, _ in seen if a != "none")
     unanswerable = len(seen) - answerable
-    print(f"## abstain_at (dev, 5-fold cross-validated: {answerable} answerable, {unanswerable} not)\n")
+    print(f"## abstain_at ({answerable} answerable questions, {unanswerable} not)\n")
     print("| abstain_at | false abstentions | missed abstentions |\n|---|---|---|")
-    for threshold in (0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9):
-        policy = AnswerPolicy(abstain_at=threshold)
-        out = [(r, policy.route(v, u).kind == RouteKind.OUT_OF_SCOPE) for r, v, u in seen]
-        false = sum(1 for r, declined in out if r.answerable and declined)
-        missed = sum(1 for r, declined in out if not r.answerable and not declined)
-        print(f"| {threshold:.1f} | {false / answerable:.3f} ({false}) | {missed / unanswerable:.3f} ({missed}) |")
+    for t in values:
+        false = sum(1 for a, p in seen if a != "none" and p >= t)
+        missed = sum(1 for a, p in seen if a == "none" and p < t)
+        print(f"| {t:.2f} | {false / answerable:.3f} ({false}) | {missed / unanswerable:.3f} ({missed}) |")
     print()
 
 
-def topic_curve(service: AssistantService, setting: str, values: tuple[float, ...]) -> None:
-    answerer = service.load().answerer
-    assert answerer.understanding is not None
-    rows = [r for r in load_golden(DEFAULT_GOLDEN, split="dev") if r.type == "list_topic" and not r.context]
-    print(f"## {setting} ({len(rows)} dev topic questions)\n")
-    print(f"| {setting} | completeness | precision |\n|---|---|---|")
-    base = answerer.understanding
-    for value in values:
-        policy = dataclasses.replace(base.policy, **{setting: value})
-        answerer.understanding = dataclasses.replace(base, policy=policy)
-        results = [AnswerEvaluator.judge(AssistantSystem(service), r) for r in rows]
-        pairs = [(x.row.evidence, x.answer.citations) for x in results]
-        found = sum(sum(any(matches_group(p.text, g) for p in cites) for g in groups) for groups, cites in pairs)
-        useful = sum(sum(any(matches_group(p.text, g) for g in groups) for p in cites) for groups, cites in pairs)
-        expected = sum(len(groups) for groups, _ in pairs)
-        cited = sum(len(cites) for _, cites in pairs)
-        print(f"| {value:.3f} | {found / expected:.3f} | {useful / max(cited, 1):.3f} |")
-    answerer.understanding = base
+def scant_curve(report: TrainingReport, values: Sequence[float]) -> None:
+    seen = [(e.answers, p.answers_proba["full"]) for e, p in zip(report.examples, report.predictions)]
+    partial = [p for a, p in seen if a == "partial"]
+    full = [p for a, p in seen if a == "full"]
+    print(f"## scant_at ({len(partial)} partly answerable questions, {len(full)} fully)\n")
+    print("| scant_at | partial ones flagged | full ones flagged |\n|---|---|---|")
+    for t in values:
+        flagged, wrong = sum(p < t for p in partial) / len(partial), sum(p < t for p in full) / len(full)
+        print(f"| {t:.2f} | {flagged:.3f} | {wrong:.3f} |")
+    print()
+
+
+def list_curve(
+    name: str,
+    groups: Sequence[Sequence[tuple[float, bool]]],
+    values: Sequence[float],
+    *,
+    best: bool,
+    relative: bool = False,
+) -> None:
+    """Completeness (mean share of a question's expected items kept) and precision (mean share of kept
+    items that were expected) per threshold; ``best``: the likeliest item is always kept; ``relative``:
+    the threshold is a share of the likeliest item's probability."""
+    print(f"## {name} ({len(groups)} questions)\n")
+    print(f"| {name} | completeness | precision | F1 |\n|---|---|---|---|")
+    for t in values:
+        complete, precise = [], []
+        for pairs in groups:
+            top = max(p for p, _ in pairs)
+            cut = t * top if relative else (min(t, top) if best else t)
+            kept = [(p, y) for p, y in pairs if p >= cut]
+            expected = sum(y for _, y in pairs)
+            complete.append(sum(y for _, y in kept) / expected if expected else 1.0)
+            precise.append(sum(y for _, y in kept) / len(kept) if kept else 1.0)
+        c, p = sum(complete) / len(complete), sum(precise) / len(precise)
+        print(f"| {t:.2f} | {c:.3f} | {p:.3f} | {2 * c * p / (c + p):.3f} |")
     print()
 
 
 def main() -> None:
     service = AssistantService()
     service.build_index()
-    abstain_curve(service)
-    topic_curve(service, "topic_relative", (0.2, 0.3, 0.4, 0.5, 0.6, 0.7))
-    topic_curve(service, "topic_margin", (0.005, 0.01, 0.015, 0.02, 0.03))
+    _models, report = service.train_question_models(training_examples(training_rows()))
+    policy = AnswerPolicy()
+    print(f"Current policy: {policy}\n")
+    abstain_curve(report, (0.3, 0.4, 0.5, 0.6, 0.7, 0.8))
+    scant_curve(report, (0.2, 0.3, 0.35, 0.4, 0.5))
+    # the passages an answer quotes: the best always, and those within rank_keep of its probability
+    ranked = [sorted(p.ranked, reverse=True)[:5] for p in report.predictions if p.ranked]
+    list_curve("rank_keep", ranked, (0.3, 0.5, 0.7, 0.8, 0.9, 0.95), best=True, relative=True)
+    topics = [p.topic for p in report.predictions if p.topic]
+    list_curve("topic_at", topics, (0.2, 0.3, 0.4, 0.5, 0.6, 0.7), best=True)
+    focus = [p.focus for p in report.predictions if p.focus and any(y for _, y in p.focus)]
+    list_curve("focus_at", focus, (0.3, 0.4, 0.5, 0.6, 0.7), best=False)
 
 
 if __name__ == "__main__":

@@ -15,6 +15,7 @@ from sikkerby.assistant.matching import GENERIC_TERMS
 from sikkerby.eval.golden import GoldenRow
 from sikkerby.eval.systems import Passage, System, SystemAnswer
 from sikkerby.ingest.danish import WORD_RE, fold, skeleton, split_sentences, terms
+from sikkerby.ingest.frequencies import zipf
 
 log = logging.getLogger(__name__)
 
@@ -171,8 +172,9 @@ def _sentences(answer: str) -> list[str]:
 
 
 def _supported(sentence: str, passage_terms: set[str], passage_skeletons: set[str]) -> bool:
-    # words that only say what the corpus is about ("indsatsen hører under") make no claim
-    wanted = [t for t in dict.fromkeys(terms(sentence)) if t not in GENERIC_TERMS]
+    # words that only say what the corpus is about ("indsatsen hører under") make no claim, nor do the
+    # everyday English words that frame the Danish quotes for an English question ("It belongs under")
+    wanted = [t for t in dict.fromkeys(terms(_without_english_frame(sentence))) if t not in GENERIC_TERMS]
     if not wanted:
         return True
     found = sum(1 for t in wanted if t in passage_terms or skeleton(t) in passage_skeletons)
@@ -183,6 +185,11 @@ def _passage_terms(passages: Sequence[Passage]) -> tuple[set[str], set[str]]:
     """Terms of the cited passages, their principle label included (it is the passage's metadata)."""
     found = {t for p in passages for t in terms(f"{p.text} {p.principle or ''}")}
     return found, {skeleton(t) for t in found}
+
+
+def _without_english_frame(sentence: str) -> str:
+    """The sentence without words that are everyday English and no Danish word (frame, not claim)."""
+    return " ".join(w for w in _words(sentence) if not (zipf(w, "en") >= 4.0 and zipf(w, "da") < 3.0))
 
 
 def faithfulness(answer: str, citations: Sequence[Passage]) -> float | None:

@@ -9,23 +9,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from sikkerby.assistant.understanding.labels import ANSWERS, KINDS, MISSING
 from sikkerby.errors import SikkerbyError
 
 log = logging.getLogger(__name__)
 
-#: kinds of the question bank (eval/golden/bank.jsonl, blind.jsonl): what the answer must be
-KINDS = (
-    "list_principle",
-    "list_topic",
-    "list_department",
-    "which_principle",
-    "fact",
-    "overview",
-    "out_of_scope",
-)
-#: whether the document answers a bank question, and what piece it lacks when it does not
-ANSWERS = ("full", "partial", "none")
-MISSING = ("when", "how_many", "cost", "who", "where", "result", "how", "other")
+#: the bank's labels (eval/golden/bank.jsonl, blind.jsonl, train.jsonl) KINDS, ANSWERS and MISSING are
+#: defined with the models that learn them; these are how a question is phrased
 STYLES = ("formal", "chatty", "short", "typo", "multi", "english", "followup")
 #: kinds of the first, smaller golden set (sikker_by.jsonl)
 TYPES = (
@@ -40,7 +30,7 @@ TYPES = (
     "overview",
     "unanswerable",
 )
-SPLITS = ("dev", "test", "blind")
+SPLITS = ("train", "dev", "test", "blind")
 
 
 class GoldenError(SikkerbyError, ValueError):

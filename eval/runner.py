@@ -10,7 +10,7 @@ from pathlib import Path
 from sikkerby.assistant.service import AssistantService
 from sikkerby.assistant.settings import package_data
 from sikkerby.eval.evaluator import AnswerEvaluator, EvalResult
-from sikkerby.eval.golden import load_golden
+from sikkerby.eval.golden import GoldenRow, load_golden
 from sikkerby.eval.systems import AssistantSystem, NaiveSystem
 
 log = logging.getLogger(__name__)
@@ -21,6 +21,18 @@ GOLDEN_DIR = package_data("sikkerby.eval", "golden")
 DEFAULT_GOLDEN: tuple[Path, ...] = (GOLDEN_DIR / "bank.jsonl", GOLDEN_DIR / "blind.jsonl")
 #: the first, smaller golden set (99 questions, dev/test), kept for comparison
 FIRST_GOLDEN = GOLDEN_DIR / "sikker_by.jsonl"
+#: questions written only to fit the models on (split "train")
+TRAIN_GOLDEN = GOLDEN_DIR / "train.jsonl"
+
+
+def training_rows() -> list[GoldenRow]:
+    """What the question models are fitted on: the train split and the dev splits of both sets (never
+    test or blind)."""
+    return (
+        load_golden(TRAIN_GOLDEN, split="train")
+        + load_golden(DEFAULT_GOLDEN, split="dev")
+        + load_golden(FIRST_GOLDEN, split="dev")
+    )
 
 
 def default_baseline(split: str) -> Path:

@@ -29,6 +29,8 @@ class Hit:
     bm25_score: float
     dense_rank: int | None
     bm25_rank: int | None
+    #: the chunk's row in the dense and BM25 indexes
+    row: int = -1
 
 
 @dataclass(frozen=True)
@@ -99,9 +101,11 @@ class HybridRetriever:
         search_filter: SearchFilter | None = None,
         vector: np.ndarray | None = None,
         lexical: bool = True,
+        lexical_query: str | None = None,
     ) -> list[Hit]:
         """The ``k`` best chunks for ``query`` among those the filter accepts; ``lexical=False``
-        ranks by the embedding alone (for questions in another language than the documents)."""
+        ranks by the embedding alone, ``lexical_query`` gives BM25 other words than the query's (an
+        English question's subject words glossed in Danish)."""
         search_filter = search_filter or SearchFilter()
         allowed = self.allowed_rows(search_filter)
         if allowed is not None and len(allowed) == 0:
@@ -111,7 +115,7 @@ class HybridRetriever:
         n_candidates = max(self.candidates, k)
         dense_scores, dense_ids = self.dense.search(vector, n_candidates, allowed=allowed)
         if lexical:
-            scores = self.bm25.scores(query_terms(query))
+            scores = self.bm25.scores(query_terms(query if lexical_query is None else lexical_query))
             if allowed is not None:
                 mask = np.zeros(len(scores), dtype=bool)
                 mask[allowed] = True
@@ -143,6 +147,7 @@ class HybridRetriever:
                 bm25_score=float(scores[row]),
                 dense_rank=dense_rank.get(row),
                 bm25_rank=bm25_rank.get(row),
+                row=row,
             )
             for row in best
         ]

@@ -25,35 +25,48 @@ def _dept(code: str, name: str, full: str, english: str) -> Department:
 
 _ADMIN = r"\s+(?:administration|department)"
 DEPARTMENTS: tuple[Department, ...] = (
+    # the short forms ("Kultur og Fritid", "Teknik- og Miljø") need both halves, so that "kultur" alone
+    # in a sentence is not taken for a department
     _dept(
         "KFF",
         "Kultur- og Fritidsforvaltningen",
-        r"kultur-\s*og\s+fritidsforvaltning",
+        r"kultur-?\s*og\s+fritids\s*forvaltning|kultur-?\s*og\s+fritid\b(?!s\w)|kultur\s*forvaltning",
         rf"culture\s+and\s+leisure{_ADMIN}",
     ),
     _dept(
-        "SOF", "Socialforvaltningen", r"socialforvaltning", r"social\s+(?:services\s+)?(?:administration|department)"
+        "SOF",
+        "Socialforvaltningen",
+        r"social\s*forvaltning",
+        r"social\s+(?:services\s+|affairs\s+)?(?:administration|department)",
     ),
     _dept(
         "BUF",
         "Børne- og Ungdomsforvaltningen",
-        r"b\S{1,3}rne-\s*og\s+ung\w{0,4}forvaltning",
-        rf"children\s+and\s+youth{_ADMIN}",
+        r"b\S{1,3}rne-?\s*og\s+ung\w{0,4}\s*forvaltning|b\S{1,3}rne-?\s*og\s+unge\b(?:omr\S{1,2}det)?(?=\s+(?:er|har|laver|med|i)\b)"
+        r"|b\S{1,3}rne\s*forvaltning|ungdoms\s*forvaltning",
+        rf"children\s+and\s+youth{_ADMIN}|children\s+and\s+young\s+people{_ADMIN}",
     ),
     _dept(
         "BIF",
         "Beskæftigelses- og Integrationsforvaltningen",
-        r"besk\S{1,4}ftigelses-\s*og\s+integrationsforvaltning",
+        r"besk\S{1,4}ftigelses-?\s*og\s+integrations\s*forvaltning|besk\S{1,4}ftigelses\s*forvaltning"
+        r"|integrations\s*forvaltning",
         rf"employment\s+and\s+integration{_ADMIN}",
     ),
     _dept(
         "TMF",
         "Teknik- og Miljøforvaltningen",
-        r"teknik-\s*og\s+milj\S{1,2}forvaltning",
-        rf"technical\s+and\s+environment(?:al)?{_ADMIN}",
+        r"teknik-?\s*og\s+milj\S{1,2}\s*forvaltning|teknik-?\s*og\s+milj\S{1,2}\b|teknik\s*forvaltning"
+        r"|milj\S{1,2}\s*forvaltning",
+        rf"technical\s+and\s+environment(?:al)?{_ADMIN}|technology\s+and\s+environment{_ADMIN}",
     ),
-    _dept("ØKF", "Økonomiforvaltningen", r"(?<!\w)\S{0,2}konomiforvaltning", rf"finance{_ADMIN}"),
-    _dept("SUF", "Sundhedsforvaltningen", r"sundhedsforvaltning", rf"health\s+and\s+care{_ADMIN}"),
+    _dept(
+        "ØKF",
+        "Økonomiforvaltningen",
+        r"(?<!\w)\S{0,2}konomi\s*forvaltning",
+        rf"(?:finance|economy|economic\s+affairs|economics){_ADMIN}",
+    ),
+    _dept("SUF", "Sundhedsforvaltningen", r"sundheds\s*forvaltning", rf"health\s+and\s+care{_ADMIN}|health{_ADMIN}"),
 )
 
 _BY_KEY = {key.lower(): d for d in DEPARTMENTS for key in (d.code, d.name)}

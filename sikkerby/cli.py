@@ -381,20 +381,21 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
 def cmd_train(args: argparse.Namespace) -> int:
     from sikkerby.assistant.understanding.models import MODELS_FILE
-    from sikkerby.eval.golden import load_golden
-    from sikkerby.eval.runner import DEFAULT_GOLDEN, FIRST_GOLDEN
+    from sikkerby.eval.labelled import training_examples
+    from sikkerby.eval.runner import training_rows
 
     service = _service(args)
     result, report = service.build_index()
     if report is None:
         raise CliError("nothing to train on: the corpus could not be indexed")
-    # the dev splits only: test and blind stay unseen by the models
-    rows = load_golden(DEFAULT_GOLDEN, split="dev") + load_golden(FIRST_GOLDEN, split="dev")
-    models, training = service.train_question_models(rows)
+    # the train and dev splits only: test and blind stay unseen by the models
+    models, training = service.train_question_models(training_examples(training_rows()))
     print(f"Fitted on {models.info['trained_on']} for {service.embedder.id}")
     print(f"kind of question:   {training.kind_cv_accuracy:.3f} accuracy, {len(training.kind_confusion)} kinds")
+    print(f"passage ranker:     {training.ranker_cv_accuracy:.3f} first choice is evidence (fact questions)")
+    print(f"topic lists:        {training.topic_cv_f1:.3f} F1 per initiative at p >= 0.5")
     print(f"document answers:   {training.answers_cv_accuracy:.3f} accuracy (full / partial / none)")
-    print("(5-fold cross-validated on the dev split)")
+    print("(5-fold cross-validated on the train and dev splits)")
     for title, confusion in (("kind", training.kind_confusion), ("answers", training.answers_confusion)):
         print(f"\nconfusion, {title} (true -> predicted):")
         for truth, predicted in sorted(confusion.items()):
@@ -473,7 +474,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--candidates", help="where candidate rows go (default eval/golden/candidates.jsonl)")
     p.set_defaults(func=cmd_eval)
 
-    p = sub.add_parser("train", help="fit the question models on the question bank's dev split")
+    p = sub.add_parser("train", help="fit the question models on the question bank's train and dev splits")
     p.add_argument("--output", "-o", help="where the fitted models go (default: assistant/data/understanding.json)")
     p.set_defaults(func=cmd_train)
 

@@ -61,7 +61,7 @@ def test_unanswerable_questions_abstain(service: AssistantService, row: dict):
         assert "ikke" in answer.answer
     else:  # a near miss: what the document says about the subject, cited, then plainly what it does not say
         assert answer.route == "partial" and answer.citations
-        assert re.search(r"Men dokumentet siger ikke, (hvad|hvor|hvornår|hvem|hvilke)", answer.answer), answer.answer
+        assert re.search(r"Men dokumentet (siger|oplyser|nævner) ikke", answer.answer), answer.answer
 
 
 def test_list_answers_are_complete_and_each_line_cited(service: AssistantService):

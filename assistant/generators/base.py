@@ -32,6 +32,8 @@ class Evidence:
     terms: tuple[str, ...] = ()
     focus: tuple[str, ...] = ()
     english: bool = False
+    #: the ask itself when the question is read after an earlier one: the kind of fact it asks for
+    ask: str | None = None
 
 
 class Generator(Protocol):

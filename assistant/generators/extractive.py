@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import logging
 
-from sikkerby.assistant.composer import NO_MATCH, AnswerComposer, Draft
+from sikkerby.assistant.composer import AnswerComposer, Draft
 from sikkerby.assistant.generators.base import Evidence
 from sikkerby.assistant.router import Route, RouteKind
+from sikkerby.assistant.wording import no_match
 
 log = logging.getLogger(__name__)
 
@@ -21,26 +22,35 @@ class ExtractiveGenerator:
 
     def generate(self, question: str, route: Route, evidence: Evidence) -> Draft:
         composer = self.composer
-        kind = route.kind
+        kind, english = route.kind, evidence.english
         if kind in (RouteKind.PRINCIPLE_LIST, RouteKind.PRINCIPLE_STATEMENT) and evidence.principle is not None:
             if kind == RouteKind.PRINCIPLE_STATEMENT:
-                return composer.principle_statement(evidence.principle)
-            return composer.principle_list(evidence.principle, only=evidence.initiatives, about=evidence.about)
+                return composer.principle_statement(evidence.principle, english=english)
+            return composer.principle_list(
+                evidence.principle, only=evidence.initiatives, about=evidence.about, english=english
+            )
         if kind == RouteKind.OVERVIEW:
-            return composer.overview()
+            return composer.overview(only=evidence.about, english=english)
         if kind == RouteKind.DEPARTMENT_LIST and evidence.department is not None:
-            return composer.department_list(evidence.department, evidence.initiatives or ())
+            return composer.department_list(
+                evidence.department, evidence.initiatives or (), shared=evidence.about, english=english
+            )
         if kind == RouteKind.TOPIC_LIST and evidence.initiatives:
-            return composer.topic_list(evidence.about or question, evidence.initiatives)
+            return composer.topic_list(evidence.about or question, evidence.initiatives, english=english)
+        if kind == RouteKind.WHICH_PRINCIPLE and evidence.principle is not None:
+            return composer.principle_statement(evidence.principle, english=english, which=True)
         if kind == RouteKind.WHICH_PRINCIPLE and evidence.hits:
-            return composer.which_principle(evidence.hits)
+            return composer.which_principle(evidence.hits, english=english)
         if evidence.hits:
             return composer.general(
                 question,
                 evidence.hits,
                 list(evidence.terms),
-                english=evidence.english,
+                english=english,
                 partial=route.partial,
+                scant=route.scant,
                 focus=evidence.focus,
+                about=evidence.about,
+                ask=evidence.ask,
             )
-        return composer.abstain(NO_MATCH)
+        return composer.abstain(no_match(english))

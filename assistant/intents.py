@@ -1,0 +1,260 @@
+"""The kinds of fact a question can ask for (a year, an amount, a number, a place, who, how, contact
+details), how a question asks for one (its question words, a closed class), how a sentence states one,
+and what an answer says when the document does not."""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+
+from sikkerby.ingest.danish import fold, term
+
+log = logging.getLogger(__name__)
+
+_MONTHS = "januar|februar|marts|april|maj|juni|juli|august|september|oktober|november|december"
+_NUMBER_WORDS = "to|tre|fire|fem|seks|syv|otte|ni|ti|elleve|tolv|tyve|tredive|fyrre|halvtreds|hundrede|tusind"
+_ROLES = r"leder|direktør|direktor|chef|formand|borgmester|rådmand|radmand|minister|koordinator|kontaktperson"
+#: organisations a sentence can name as "who": departments, the police, SSP, companies, councils …
+_ORGANISATIONS = (
+    r"\b[\wæøå-]*(?:forvaltning\w*|udvalg\w*|selskab\w*|politi\w*|forsorg\w*|kommune\w*|gruppe\w*|centra\w*"
+    r"|team\w*|enhed\w*|[Ss]tyrelse\w*|[Nn]etværk\w*)\b|\b(?:SSP|DSB|Movia|Banedanmark|KFF|SOF|BUF|BIF|TMF|ØKF|SUF"
+    r"|ØU|EKI|SIRI|Sikker By)\b"
+)
+#: a capitalised name after "i/på/ved" that is an organisation, not a place
+_NOT_PLACE = r"(?![\wæøå]*(?:forvaltning|[Kk]ommune|[Pp]oliti|udvalg|selskab))"
+
+
+@dataclass(frozen=True)
+class Intent:
+    """A kind of fact a question asks for, how to recognise a sentence that states one, and the sentence
+    that says plainly that the document does not (``missing``: the bank's name for the piece)."""
+
+    name: str
+    missing: str
+    asks: re.Pattern[str]
+    answer: re.Pattern[str] | None
+    lacks_da: str
+    lacks_en: str
+
+    def answered_by(self, question: str, sentence: str) -> bool:
+        if self.name == "count":  # "hvor mange natteværter": a number next to the counted word
+            match = self.asks.search(question)
+            noun = match.group(1) if match else ""
+            stem = fold(term(noun))[:5]
+            pattern = rf"(\b\d+|\b(?:{_NUMBER_WORDS}))\s+(?:\w+\s+){{0,2}}{re.escape(stem)}"
+            return bool(stem) and bool(re.search(pattern, fold(sentence)))
+        return self.answer is not None and bool(self.answer.search(sentence))
+
+    def lacks(self, *, english: bool = False) -> str:
+        return self.lacks_en if english else self.lacks_da
+
+    def declined(self, *, english: bool = False) -> str:
+        """The whole answer when no passage holds the kind of fact asked for."""
+        lacks = self.lacks(english=english).split(" ", 1)[1]
+        return (
+            f"I cannot answer that: the {lacks.removeprefix('the ')}"
+            if english
+            else f"Det kan jeg ikke svare på: {lacks}"
+        )
+
+
+_I = re.IGNORECASE
+INTENTS: tuple[Intent, ...] = (
+    Intent(
+        "contact",
+        "other",
+        re.compile(
+            r"\b(telefon\w*|tlf|mobil\w*|e-?mail\w*|mail\w*|hjemmeside\w*|webside\w*|kontaktoplysning\w*"
+            r"|kontaktinfo\w*|phone|e-?mails?|website|contact details)\b",
+            _I,
+        ),
+        re.compile(r"\b\d{2}\s?\d{2}\s?\d{2}\s?\d{2}\b|@\w|\bwww\.", _I),
+        "Men dokumentet oplyser ikke kontaktoplysninger som telefonnummer, e-mail eller hjemmeside.",
+        "But the document does not mention contact details such as a phone number, e-mail or website.",
+    ),
+    Intent(
+        "address",
+        "where",
+        re.compile(r"\b(adresse\w*|address\w*|hvilken gade|which street|hvor ligger|where is it)\b", _I),
+        re.compile(r"\b[A-ZÆØÅ]\w+(?:vej|gade|allé|plads) \d+", _I),
+        "Men dokumentet siger ikke, hvor det er: det nævner ingen adresse.",
+        "But the document does not say where it is: it gives no address.",
+    ),
+    Intent(
+        "hours",
+        "when",
+        re.compile(r"\b(åbningstid\w*|abningstid\w*|arbejdstid\w*|tidspunkt\w*|opening hours|what time)\b", _I),
+        re.compile(r"\bkl\.? ?\d|\b\d{1,2}[.:]\d{2}\b", _I),
+        "Men dokumentet siger ikke, hvornår: det nævner ingen åbnings- eller arbejdstider.",
+        "But the document does not say when: it gives no opening or working hours.",
+    ),
+    Intent(
+        "date",
+        "when",
+        re.compile(r"\b(hvilken dato|hvilke datoer|på hvilken dag|what date|which date)\b", _I),
+        re.compile(rf"\b\d{{1,2}}\.\s*({_MONTHS})\b|\b\d{{1,2}}[./-]\d{{1,2}}[./-]\d{{2,4}}\b", _I),
+        "Men dokumentet siger ikke, hvilken dato det var.",
+        "But the document does not say on which date.",
+    ),
+    Intent(
+        "money",
+        "cost",
+        re.compile(
+            r"\b(kroner|kr|penge|pengene|belob|beløb\w*|kost(er|et|ede|ede)|koste|omkostning\w*|pris|prisen|millioner"
+            r"|mio|mia|budget|budgettet|budgetter|bevilling\w*|bevilget|afsat|timeløn\w*|løn|lønnen|finansier\w*"
+            r"|money|cost|costs|price|budget of|how much|funding|funded|salary|wage\w*)\b"
+            r"|\bhvor (?:stor|store|stort) er\b.{0,40}\b(pulje\w*|midl\w*)",
+            _I,
+        ),
+        re.compile(r"\d[\d.,]*\s*(kr\b|kroner|mio|millioner|mia|milliarder)", _I),
+        "Men dokumentet siger ikke, hvad det koster: det nævner intet beløb.",
+        "But the document does not say how much it costs: it gives no amount.",
+    ),
+    Intent(
+        "share",
+        "how_many",
+        re.compile(r"\b(andel|procent|hvor stor en del|percentage|share of|proportion)\b", _I),
+        re.compile(r"\d+([.,]\d+)?\s*(%|procent)", _I),
+        "Men dokumentet siger ikke, hvor mange det gælder: det nævner ingen andel eller procent.",
+        "But the document does not say how many: it gives no share or percentage.",
+    ),
+    Intent(
+        "person",
+        "who",
+        re.compile(
+            rf"\bhvem\b.*({_ROLES})\w*"
+            r"|\bwho\b.*\b(head\w*|director|mayor|manager|chief|leader|contact person|in charge)\b"
+            rf"|\bhvad\s+hedder\b|\bnavn(et|ene)?\s+p[åa]\b|\bname\s+of\s+the\b",
+            _I,
+        ),
+        re.compile(rf"\b({_ROLES})\w*\s+[A-ZÆØÅ]\w+", _I),
+        "Men dokumentet siger ikke, hvem der står for det: det nævner ingen navne eller stillinger.",
+        "But the document does not say who is in charge: it names no people or posts.",
+    ),
+    Intent(
+        "who",
+        "who",
+        re.compile(r"\bhvem\b|\bwho\b|\bwith whom\b|\bhvilke (?:samarbejdspartnere|partnere|aktører)\b", _I),
+        re.compile(_ORGANISATIONS),
+        "Men dokumentet siger ikke, hvem der er med: det nævner ingen samarbejdspartnere for det.",
+        "But the document does not say who takes part: it names no partners for it.",
+    ),
+    Intent(
+        "count",
+        "how_many",
+        re.compile(r"\b(?:hvor mange|how many|antal(?:let)? (?:af )?|number of)\s*(?:af\s+|of\s+)?([^\W\d_]+)", _I),
+        None,
+        "Men dokumentet siger ikke, hvor mange der er: det nævner intet antal.",
+        "But the document does not say how many: it gives no number.",
+    ),
+    Intent(
+        "time",
+        "when",
+        re.compile(
+            r"\b(hvornår|hvornar|hvonår|hvilket år|hvilket ar|hvilke år|siden hvornår|hvilke dage"
+            r"|hvilken dag|hvilke nætter|hvilken nat|hvilke ugedage|hvor længe|hvor lang tid|when|what year|which year"
+            r"|which days|how long|since when)\b",
+            _I,
+        ),
+        re.compile(
+            r"\b(19|20)\d{2}\b|\b(sommer\w*|vinter\w*|forår\w*|efterår\w*|ferieperiode\w*|måned\w*"
+            r"|årlig\w*|ugentlig\w*|halvår\w*|torsdag\w*|fredag\w*|lørdag\w*|nat)\b",
+            _I,
+        ),
+        "Men dokumentet siger ikke, hvornår det skete eller startede.",
+        "But the document does not say when it happened or started.",
+    ),
+    Intent(
+        "age",
+        "other",
+        re.compile(r"\b(hvor gamle|hvilken alder|hvilke aldre|aldersgruppe\w*|alderen|how old|what age)\b", _I),
+        re.compile(r"(?<!princip )\b\d+\b", _I),
+        "Men dokumentet siger ikke, hvilken alder det gælder.",
+        "But the document does not say which ages it covers.",
+    ),
+    Intent(
+        "place",
+        "where",
+        re.compile(
+            r"\bhvor\b(?!\s+(?:mange|meget|stor|store|gamle|ofte|længe|lang|langt|tit|godt))|\bhvorhenne\b"
+            r"|\bhvilke[nt]?\s+(?:sted|steder|bydel\w*|område\w*|adresse)|\bwhere\b"
+            r"|\bwhich (?:districts?|areas?|places?)\b",
+            _I,
+        ),
+        re.compile(
+            rf"\b(i|på|ved|omkring)\s+{_NOT_PLACE}[A-ZÆØÅ][\wæøå]+|\b(bydel\w*|byrum\w*|gade\w*|station\w*"
+            r"|havn\w*|hall\w*|bibliotek\w*|idrætsanlæg\w*|boligområde\w*|byområde\w*|fritidscent\w*)\b"
+        ),
+        "Men dokumentet siger ikke, hvor det foregår: det nævner intet sted.",
+        "But the document does not say where it takes place.",
+    ),
+    Intent(
+        "result",
+        "result",
+        re.compile(
+            r"\b(effekt\w*|resultat\w*|virkning\w*|virker|virket|viste|vist|vist sig|evaluering(en|erne)? vise\w*"
+            r"|outcomes?|effects?|results?|impact|worked|did it work)\b",
+            _I,
+        ),
+        re.compile(
+            r"\b(viste|har vist|resulterede|faldt|steg|reducerede|færre end|halveret|fordoblet|har ført til)\b", _I
+        ),
+        "Men dokumentet siger ikke, hvilken effekt eller hvilket resultat det har haft.",
+        "But the document does not say what effect or result it has had.",
+    ),
+    Intent(
+        "how",
+        "how",
+        re.compile(
+            r"\b(hvordan|how)\b.{0,40}\b(tilmeld\w*|søge\w*|søg\w*|ansøg\w*|henvis\w*|henvende\w*|visit\w*"
+            r"|kontakt\w*|melde?\w*|komme? med|blive? (?:en )?del af|få fat|deltage|starte|gør (?:jeg|man|vi)"
+            r"|sign\w*|apply|refer\w*|join|register|get in touch|contact|get hold|do i|do we|can i)\b",
+            _I,
+        ),
+        None,
+        "Men dokumentet siger ikke, hvordan man gør: det beskriver ingen tilmelding, ansøgning eller henvisning.",
+        "But the document does not say how to do that: it describes no sign-up, application or referral.",
+    ),
+)
+
+
+#: where a chatty lead-in ends and the ask begins ("Jeg skal lave budget – hvem står for …")
+_CLAUSE = re.compile(r"\s[–—-]\s|[.:;!?]\s+")
+
+
+def ask_clause(question: str) -> str:
+    """The question's last clause: where the ask is when a chatty lead-in says who asks ("Jeg arbejder
+    i TMF med byrum – hvilke indsatser er vi med i?")."""
+    clauses = [c for c in _CLAUSE.split(question) if c.strip()]
+    return clauses[-1] if clauses else question
+
+
+def ask_lead_in(question: str) -> str:
+    """What comes before the ask's own clause ("Jeg arbejder i TMF med byrum"), or ""."""
+    last = ask_clause(question)
+    return question[: question.rfind(last)] if last != question else ""
+
+
+def question_intent(question: str) -> Intent | None:
+    """The kind of fact the question asks for, if any: in its last clause when that asks for one (the
+    clauses before it often only say who asks, "Jeg skal lave budget – …"), else in the whole."""
+    last = ask_clause(question)
+    for text in (last, question) if last != question else (question,):
+        found = next((intent for intent in INTENTS if intent.asks.search(_danish_letters(text))), None)
+        if found is not None:
+            return found
+    return None
+
+
+def asked_words(question: str) -> str:
+    """The words with which the question asks for its kind of fact ("aldersgruppe", "hvornår"): they say
+    what is asked for, not what it is about."""
+    intent = question_intent(question)
+    found = intent.asks.search(_danish_letters(question)) if intent else None
+    return found.group(0) if found else ""
+
+
+def _danish_letters(text: str) -> str:
+    """æ/ø/å put back where a keyboard without them wrote "ae"/"oe"/"aa" ("hvornaar" -> "hvornår")."""
+    return text.replace("aa", "å").replace("Aa", "Å").replace("oe", "ø").replace("ae", "æ")

@@ -1,0 +1,111 @@
+"""A question with several asks in one ("Hvad er HFI, hvilke bydele dækker den, og hvor mange millioner er
+der sat af?") is answered ask by ask. The split is by the language's closed classes only: an ask starts
+at a question word after a sentence end, a comma, "og"/"samt"/"and" or a semicolon. A comparison ("Hvad er
+forskellen på Natteværter og Aftenværter?") becomes one ask per thing compared."""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable
+
+from sikkerby.ingest.danish import fold
+
+log = logging.getLogger(__name__)
+
+#: words that open an ask (folded); "kan"/"is" and friends only after a sentence end
+_ASK_WORDS = (
+    "hvad|hvilke|hvilken|hvilket|hvem|hvor|hvornar|hvordan|hvorfor|hvorhenne|findes|nevn|giv|"
+    "what|which|who|whom|where|when|how|why|list|name"
+)
+_OPENERS = rf"(?:{_ASK_WORDS}|kan|er|har|is|are|does|do|can)"
+#: a boundary before a new ask: "…, og hvor mange", "…; hvem", "…, hvilke", "… and when"
+_SPLIT = re.compile(rf"(?:\s*[,;]\s*(?:og|samt|and|or|eller)?|\s+(?:og|samt|and))\s+(?=(?:{_ASK_WORDS})\b)")
+_SENTENCE = re.compile(r"(?<=[?!.])\s+(?=\S)")
+_ASKS = re.compile(rf"^\s*(?:{_OPENERS})\b|\?\s*$")
+_COMPARE = (
+    re.compile(
+        r"^(?P<lead>.*?)\b(?:forskellen|forskel|difference|differences)\s+(?:p[aå]|mellem|imellem|between|of)\s+"
+        r"(?P<a>.+?)\s+(?:og|and|&)\s+(?P<b>.+?)\s*[?.!]*$",
+        re.IGNORECASE,
+    ),
+    re.compile(
+        r"^(?P<lead>.*?)\b(?:adskiller|skiller)\s+(?P<a>.+?)\s+sig\s+(?:\w+\s+)?fra\s+(?P<b>.+?)\s*[?.!]*$",
+        re.IGNORECASE,
+    ),
+    re.compile(r"^(?P<lead>.*?)\b(?:adskiller|skiller)\s+(?P<a>.+?)\s+fra\s+(?P<b>.+?)\s*[?.!]*$", re.IGNORECASE),
+    re.compile(
+        r"^(?P<lead>.*?)\b(?:compare|sammenlign)\s+(?P<a>.+?)\s+(?:and|with|to|og|med)\s+(?P<b>.+?)\s*[?.!]*$",
+        re.IGNORECASE,
+    ),
+    re.compile(r"^(?P<lead>)(?P<a>.+?)\s+(?:vs\.?|versus)\s+(?P<b>.+?)\s*[?.!]*$", re.IGNORECASE),
+)
+#: "… Natteværterne og Aftenværterne sammen – hvad er forskellen på dem?": the two things named before
+_COMPARE_THEM = re.compile(r"\b(?:forskel\w*|difference\w*|adskiller)\b.*\b(?:dem|de to|them|the two)\b", re.IGNORECASE)
+_PAIR = re.compile(
+    r"(?P<a>\b[A-ZÆØÅ][\wæøå-]+(?:\s+[a-zæøå-]+){0,2}?)\s+(?:og|and)\s+(?P<b>[A-ZÆØÅ][\wæøå-]+(?:\s+[\wæøå-]+){0,2}?)\b"
+)
+#: at most this many asks are answered in one question
+MAX_PARTS = 4
+
+
+def split_parts(question: str, *, substantive: Callable[[str], bool] = lambda part: True) -> list[str]:
+    """The question's asks in order. A sentence that asks nothing ("Jeg arbejder på Nørrebro.") is kept
+    in front of the ask after it, since it says what the ask is about (or after the last ask); so is a
+    piece that ``substantive`` says names nothing to answer ("Kan du fortælle mig, hvad …")."""
+    sentences = [s.strip() for s in _SENTENCE.split(question.strip()) if s.strip()]
+    parts: list[str] = []
+    lead = ""
+    for sentence in sentences:
+        if not _ASKS.search(fold(sentence)) and (parts or sentence is not sentences[-1]):
+            lead = f"{lead} {sentence}".strip()
+            continue
+        pieces = [p.strip(" ,;") for p in _SPLIT.split(sentence) if p.strip(" ,;")]
+        if lead and pieces:
+            pieces[0] = f"{lead} {pieces[0]}"
+            lead = ""
+        parts.extend(pieces)
+    if lead:
+        parts = [*parts[:-1], f"{parts[-1]} {lead}"] if parts else [lead]
+    parts = _merge_empty([p for p in parts if p], substantive) or [question.strip()]
+    parts = [ask for part in parts for ask in (_comparison(part) or [part])]
+    if len(parts) > MAX_PARTS:
+        parts = [*parts[: MAX_PARTS - 1], " ".join(parts[MAX_PARTS - 1 :])]
+    return parts
+
+
+def _merge_empty(parts: list[str], substantive: Callable[[str], bool]) -> list[str]:
+    """Pieces with nothing of their own to answer join the next piece (the last one joins the one before)."""
+    out: list[str] = []
+    carry = ""
+    for i, part in enumerate(parts):
+        text = f"{carry} {part}".strip()
+        if i + 1 < len(parts) and not substantive(part):
+            carry = text
+            continue
+        out.append(text)
+        carry = ""
+    return out
+
+
+def _comparison(question: str) -> list[str] | None:
+    """The two things a comparison asks about, as one definition question each."""
+    text = question.strip()
+    english = bool(re.search(r"\b(difference|differences|between|compare|versus|vs)\b", text, re.IGNORECASE))
+    pair: tuple[str, str] | None = None
+    for pattern in _COMPARE:
+        match = pattern.match(text)
+        if match:
+            pair = (match.group("a"), match.group("b"))
+            break
+    if pair is None and _COMPARE_THEM.search(text):
+        named = _PAIR.search(text)
+        if named:
+            pair = (named.group("a"), named.group("b"))
+    if pair is None:
+        return None
+    a, b = (p.strip(" ?.,") for p in pair)
+    if not a or not b or len(a.split()) > 6 or len(b.split()) > 6:
+        return None
+    ask = "What is" if english else "Hvad er"
+    return [f"{ask} {a}?", f"{ask} {b}?"]

@@ -1,0 +1,132 @@
+"""What the answers say around the document's own words, in Danish, or in English for a question asked
+in English (the quotes stay Danish: they are the document's)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sikkerby.ingest.danish import term, words
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Wording:
+    """Templates of one language; ``{n}`` counts go through :meth:`count`."""
+
+    initiative: str
+    initiatives: str
+    statement: str
+    principle_is: str
+    all_of_principle: str
+    some_of_principle: str
+    none_of_principle: str
+    overview: str
+    overview_only: str
+    department: str
+    departments_share: str
+    department_none: str
+    topic_many: str
+    topic_one: str
+    belongs: str
+    several: str
+    the_initiative: str
+    also_belongs: str
+    follow_up: str
+    follow_up_none: str
+    no_more: str
+    no_match: str
+    not_mentioned: str
+    kind_names: tuple[str, str]
+
+    def count(self, n: int) -> str:
+        """ "1 indsats", "2 indsatser" """
+        return f"{n} {self.initiative if n == 1 else self.initiatives}"
+
+
+DANISH = Wording(
+    initiative="indsats",
+    initiatives="indsatser",
+    statement="{label} lyder: «{statement}» {ref}",
+    principle_is="Det er {label}: «{statement}» {ref}",
+    all_of_principle="Alle {n} udvalgte indsatser under {label}:",
+    some_of_principle="{k} af de {count} under {label} nævner «{about}»:",
+    none_of_principle="Ingen af de {count} under {label} nævner «{about}».",
+    overview="Sikker By-strategien har {n} principper, {grund} grundprincipper og {fag} fagprincipper:",
+    overview_only="Sikker By-strategien har {n} {kinds} (af {total} principper i alt):",
+    department="{department} ({code}) nævnes i {count}:",
+    departments_share="{departments} nævnes begge i {count}:",
+    department_none="Sikker By-strategien nævner ikke {department} ({code}) i nogen indsats.",
+    topic_many="{count} handler om «{about}», under {places}:",
+    topic_one="{count} handler om «{about}», under {label}:",
+    belongs="Indsatsen hører under {label}",
+    several="Det nævnes under flere principper:",
+    the_initiative="Indsatsen:",
+    also_belongs="Det hører under",
+    follow_up="{k} af de {count} i det forrige svar passer på «{about}»:",
+    follow_up_none="Ingen af de {count} i det forrige svar passer på «{about}».",
+    no_more="Men dokumentet siger ikke mere om {about}, end det der står her.",
+    no_match=(
+        "Det kan jeg ikke finde svar på i Sikker By-strategien. Spørg gerne om en indsats, et princip eller en "
+        "forvaltning."
+    ),
+    not_mentioned="Det står der ikke noget om i Sikker By-strategien: dokumentet nævner ikke {listed}.",
+    kind_names=("grundprincipper", "fagprincipper"),
+)
+
+ENGLISH = Wording(
+    initiative="initiative",
+    initiatives="initiatives",
+    statement="{label} reads (in Danish): «{statement}» {ref}",
+    principle_is="That is {label}, which reads (in Danish): «{statement}» {ref}",
+    all_of_principle="All {n} selected initiatives under {label} (quoted in Danish):",
+    some_of_principle="{k} of the {count} under {label} mention «{about}»:",
+    none_of_principle="None of the {count} under {label} mention «{about}».",
+    overview="The Sikker By strategy has {n} principles, {grund} core principles (grundprincipper) and {fag} "
+    "specific principles (fagprincipper):",
+    overview_only="The Sikker By strategy has {n} {kinds} (of {total} principles in all):",
+    department="{department} ({code}) is named in {count} (quoted in Danish):",
+    departments_share="{departments} are both named in {count}:",
+    department_none="The Sikker By strategy names {department} ({code}) in no initiative.",
+    topic_many="{count} concern «{about}», under {places} (quoted in Danish):",
+    topic_one="{count} concerns «{about}», under {label} (quoted in Danish):",
+    belongs="The initiative belongs under {label}",
+    several="It is mentioned under several principles:",
+    the_initiative="The initiative:",
+    also_belongs="It belongs under",
+    follow_up="{k} of the {count} in the previous answer match «{about}»:",
+    follow_up_none="None of the {count} in the previous answer match «{about}».",
+    no_more="But the document says nothing more about {about} than this.",
+    no_match=(
+        "I cannot find an answer to that in the Sikker By strategy. Try asking about an initiative, a principle "
+        "or a department."
+    ),
+    not_mentioned="The Sikker By strategy says nothing about that: the document does not mention {listed}.",
+    kind_names=("core principles (grundprincipper)", "specific principles (fagprincipper)"),
+)
+
+
+def wording(english: bool) -> Wording:
+    return ENGLISH if english else DANISH
+
+
+def indsatser(n: int) -> str:
+    """ "1 indsats", "2 indsatser" """
+    return DANISH.count(n)
+
+
+def no_match(english: bool = False) -> str:
+    return wording(english).no_match
+
+
+def not_mentioned(question: str, unknown_terms: Sequence[str], *, english: bool = False) -> str:
+    """An abstention that names the words of the question the document never uses."""
+    shown = [w for w in dict.fromkeys(words(question)) if term(w) in set(unknown_terms)]
+    fallback = "what you ask about" if english else "det, du spørger om"
+    listed = ", ".join(f"«{w}»" for w in shown) or fallback
+    return wording(english).not_mentioned.format(listed=listed)
+
+
+NO_MATCH = DANISH.no_match

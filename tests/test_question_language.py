@@ -1,0 +1,189 @@
+"""The closed-class language of questions, without the models: asks split apart, comparisons, follow-ups
+that continue the question before, the kind of fact asked for, English subject words glossed in
+Danish, the frame a question is put in, and answers of several asks joined."""
+
+from __future__ import annotations
+
+import pytest
+
+from sikkerby.assistant.answer import Citation
+from sikkerby.assistant.composer import Draft, merge_drafts
+from sikkerby.assistant.followup import continuation_subject, substitute
+from sikkerby.assistant.intents import ask_clause, question_intent
+from sikkerby.assistant.router import find_departments_named, find_principles
+from sikkerby.assistant.understanding.frame import DEPARTMENT, NAME, PRINCIPLE, FrameVocabulary, frame_tokens
+from sikkerby.assistant.understanding.parts import split_parts
+from sikkerby.assistant.wording import indsatser
+from sikkerby.ingest.danish import term
+from sikkerby.ingest.glossary import gloss
+
+
+@pytest.mark.parametrize(
+    ("question", "parts"),
+    [
+        (
+            "Hvad er HFI, hvilke bydele dækker den, og hvor mange millioner er der sat af?",
+            ["Hvad er HFI", "hvilke bydele dækker den", "hvor mange millioner er der sat af?"],
+        ),
+        ("Hvilke indsatser har BUF, og hvilke har SOF?", ["Hvilke indsatser har BUF", "hvilke har SOF?"]),
+        # a sentence that asks nothing stays with the ask it explains
+        (
+            "Jeg arbejder på Nørrebro. Hvilke indsatser nævner bydelen?",
+            ["Jeg arbejder på Nørrebro. Hvilke indsatser nævner bydelen?"],
+        ),
+        ("Hvad laver Natteværterne? Jeg møder dem tit.", ["Hvad laver Natteværterne? Jeg møder dem tit."]),
+        # "både … og …" and a list of names are not two asks
+        ("Hvilke indsatser er både TMF og ØKF med i?", ["Hvilke indsatser er både TMF og ØKF med i?"]),
+        (
+            "What is the difference between night hosts and evening hosts?",
+            ["What is night hosts?", "What is evening hosts?"],
+        ),
+        ("Hvad er forskellen på Natteværter og Aftenværter?", ["Hvad er Natteværter?", "Hvad er Aftenværter?"]),
+        (
+            "Jeg blander Natteværterne og Aftenværterne sammen – hvad er forskellen på dem?",
+            ["Hvad er Natteværterne?", "Hvad er Aftenværterne?"],
+        ),
+    ],
+)
+def test_a_question_is_split_into_its_asks(question: str, parts: list[str]):
+    assert split_parts(question) == parts
+
+
+def test_an_ask_with_nothing_of_its_own_joins_the_next():
+    empty = {"Kan du fortælle mig"}
+    parts = split_parts("Kan du fortælle mig, hvad kommunen gør i Tingbjerg?", substantive=lambda p: p not in empty)
+    assert parts == ["Kan du fortælle mig hvad kommunen gør i Tingbjerg?"]
+
+
+@pytest.mark.parametrize(
+    ("question", "subject"),
+    [
+        ("Og hvad med Bispebjerg?", "Bispebjerg"),
+        ("Og i Husum?", "Husum"),
+        ("And extremism?", "extremism"),
+        ("What about the police?", "the police"),
+        ("Og hvilke af dem er for unge over 18?", None),  # narrows the previous list
+        ("Og hvornår startede de?", None),  # a new ask about the same thing
+        ("Hvad med?", None),
+    ],
+)
+def test_a_continuation_names_its_new_subject(question: str, subject: str | None):
+    assert continuation_subject(question) == subject
+
+
+def test_a_continuation_replaces_what_the_question_before_was_about():
+    previous = "Hvilke indsatser er der i Husum?"
+    start = previous.index("Husum")
+    assert substitute(previous, "Bispebjerg", [(start, start + 5)]) == "Hvilke indsatser er der i Bispebjerg?"
+    assert substitute("Hvad gør kommunen?", "Tingbjerg", []) == "Hvad gør kommunen Tingbjerg?"
+
+
+@pytest.mark.parametrize(
+    ("question", "missing"),
+    [
+        ("Hvornår blev Aftenværterne oprettet?", "when"),
+        ("Hvor mange børn deltager i FerieCamps?", "how_many"),
+        ("Hvad har relationsmedarbejderen kostet?", "cost"),
+        ("hvad er timelønnen for natteværterne", "cost"),
+        ("Hvem er direktør i Socialforvaltningen?", "who"),
+        ("Who heads EKI?", "who"),
+        ("Hvor foregår det henne?", "where"),
+        ("Hvad er adressen på Infohus?", "where"),
+        ("Hvad er åbningstiderne i Ungeværkerne?", "when"),
+        ("Har det virket?", "result"),
+        ("Hvordan tilmelder man sig FerieCamps?", "how"),
+        ("How do I sign my son up?", "how"),
+        ("Hvad er telefonnummeret til EKI?", "other"),
+        # the ask after a chatty lead-in decides, not a word of the lead-in
+        ("Jeg skal lave budget – hvem står for Tryghedsvagterne?", "who"),
+    ],
+)
+def test_the_kind_of_fact_asked_for(question: str, missing: str):
+    intent = question_intent(question)
+    assert intent is not None and intent.missing == missing
+
+
+def test_no_kind_of_fact_in_a_plain_question():
+    assert question_intent("Hvad er Den Korte Snor?") is None
+    assert ask_clause("Jeg arbejder i TMF – hvilke indsatser er vi med i?") == "hvilke indsatser er vi med i?"
+
+
+def test_every_lack_sentence_says_plainly_what_the_document_does_not_say():
+    from sikkerby.assistant.intents import INTENTS
+    from sikkerby.eval.evaluator import names_missing
+
+    for intent in INTENTS:
+        assert names_missing(intent.lacks(), intent.missing), intent.name
+        assert names_missing(intent.lacks(english=True), intent.missing), intent.name
+        assert names_missing(intent.declined(), intent.missing), intent.name
+
+
+def test_english_subject_words_are_glossed_in_danish():
+    assert gloss("Which initiatives deal with gangs at libraries?") == [
+        "indsats",
+        "bande",
+        "bander",
+        "bibliotek",
+        "biblioteker",
+    ]
+    assert "Natteværter" in gloss("What do the night hosts do?")
+    assert gloss("What is the speed limit?") == []
+
+
+def test_principles_and_departments_are_found_in_the_order_named():
+    assert find_principles("Hvad er forskellen på Fagprincip 2 og andet grundprincip?") == [
+        "Fagprincip 2",
+        "Grundprincip 2",
+    ]
+    codes = [d.code for d in find_departments_named("Hvilke har BUF, og hvilke har teknik og miljo forvaltningen?")]
+    assert codes == ["BUF", "TMF"]
+    assert [d.code for d in find_departments_named("the Economy Administration")] == ["ØKF"]
+    assert find_departments_named("Kultur- og Fritidsudvalget har vedtaget et charter") == []
+
+
+def _frame(question: str) -> list[str]:
+    corpus = {term(w): n for w, n in (("Natteværterne", 3), ("Idrætsprojektet", 1), ("Husum", 2), ("politi", 11))}
+    return frame_tokens(question, document_frequency=lambda t: corpus.get(t, 0), documents=60)
+
+
+def test_the_frame_replaces_names_by_their_class():
+    # the same kind of question about two initiatives has one frame
+    assert _frame("Hvad laver Natteværterne?") == _frame("Hvad laver Idrætsprojektet?") == ["hvad", "lav", NAME]
+    assert _frame("Hvilke indsatser hører under andet grundprincip?")[-1] == PRINCIPLE
+    assert _frame("Jeg er lige startet i Kultur- og Fritidsforvaltningen")[-1] == DEPARTMENT
+    # a typo of an everyday word stays that word, not an unknown name
+    assert _frame("hvad goer kommunen")[:2] == _frame("hvad gør kommunen")[:2]
+
+
+def test_the_frame_vocabulary_keeps_grams_seen_often_enough():
+    frames = [["hvad", "lav", NAME]] * 3 + [["hvem", "er"]]
+    vocabulary = FrameVocabulary.fit(frames, min_count=3)
+    assert "hvad lav" in vocabulary.grams and "hvem" not in vocabulary.grams
+    assert vocabulary.vector(["hvad", "lav"]).sum() == 3  # "hvad", "lav" and the pair
+
+
+def _citation(n: int, chunk: str) -> Citation:
+    return Citation(n=n, chunk_id=chunk, document="d", page=1, principle=None, text=chunk, score=1.0)
+
+
+def test_answers_to_several_asks_are_joined_with_one_numbering():
+    first = Draft(
+        "A siger noget. [1] B siger noget andet. [2]", (_citation(1, "a"), _citation(2, "b")), False, "general"
+    )
+    second = Draft(
+        "B siger noget andet. [1]\n\nMen dokumentet siger ikke, hvornår.", (_citation(1, "b"),), False, "partial"
+    )
+    merged = merge_drafts([first, second])
+    # the sentence the first answer gave is not repeated; the second ask's own sentence stays
+    assert merged.text == "A siger noget. [1] B siger noget andet. [2]\n\nMen dokumentet siger ikke, hvornår."
+    assert [c.chunk_id for c in merged.citations] == ["a", "b"] and merged.route == "partial"
+    # a principle's wording beside its own list is left out: the list starts with it
+    wording = Draft("Fagprincip 2 lyder: «…» [1]", (_citation(1, "p"),), False, "principle_statement")
+    listing = Draft("Fagprincip 2: «…» [1]\n- x [2]", (_citation(1, "p"), _citation(2, "x")), False, "principle_list")
+    assert merge_drafts([wording, listing]).text == listing.text
+    declined = Draft("Det står der ikke noget om.", (), True, "abstained")
+    assert merge_drafts([declined, declined]).abstained
+
+
+def test_counts_agree_with_their_noun():
+    assert indsatser(1) == "1 indsats" and indsatser(2) == "2 indsatser"
