@@ -54,6 +54,8 @@ class Answer:
     citations: tuple[Citation, ...] = ()
     timing_ms: Timing = field(default_factory=Timing)
     route: str = "general"
+    #: the question's length as asked, when it was longer than the limit and ``question`` is cut
+    question_cut_from: int | None = None
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Answer:
@@ -78,11 +80,14 @@ class Answer:
         )
 
     def to_dict(self) -> dict[str, Any]:
-        """The JSON shape of ``sikkerby ask --json``."""
-        return {
+        """The JSON shape of ``sikkerby ask --json`` (``question_cut_from`` only when the question was cut)."""
+        data: dict[str, Any] = {
             "question": self.question,
             "answer": self.answer,
             "abstained": self.abstained,
             "citations": [c.to_dict() for c in self.citations],
             "timing_ms": self.timing_ms.to_dict(),
         }
+        if self.question_cut_from is not None:
+            data["question_cut_from"] = self.question_cut_from
+        return data

@@ -15,7 +15,17 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from sikkerby.errors import SikkerbyError
+
 log = logging.getLogger(__name__)
+
+#: the columns of the feedback table, in order
+COLUMNS = ("id", "created_at", "rating", "question", "answer", "abstained", "citations", "comment", "session")
+#: at most this many citations per feedback (answers cite a principle's whole list: a few dozen at most)
+MAX_CITATIONS = 200
+MAX_SESSION_CHARS = 64
+#: spreadsheet programs run a cell that starts with one of these as a formula
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS feedback (
@@ -48,26 +58,75 @@ class FeedbackRecord:
         return asdict(self)
 
 
-class FeedbackStore:
-    """Append-only feedback in SQLite (WAL mode), safe when many users click at once."""
+class FeedbackError(SikkerbyError, ValueError):
+    """Feedback that cannot be stored or read: a field of the wrong type or too long, or a database
+    file that is not this store's; the message names the field or the file."""
 
-    def __init__(self, path: Path) -> None:
+
+class FeedbackStore:
+    """Append-only feedback in SQLite (WAL mode), safe when many users click at once. A file that is
+    not a feedback database is reported, never overwritten."""
+
+    def __init__(self, path: Path, *, max_chars: int = 20_000) -> None:
         self.path = Path(path)
+        self.max_chars = max_chars
         self._ready = False
 
     @contextmanager
     def _connect(self) -> Iterator[sqlite3.Connection]:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        conn = sqlite3.connect(self.path, timeout=30.0, isolation_level=None)
+        if self.path.is_dir():
+            raise FeedbackError(f"{self.path}: is a folder, not a feedback database")
         try:
-            conn.execute("PRAGMA busy_timeout = 30000")
-            if not self._ready:
-                conn.execute("PRAGMA journal_mode = WAL")
-                conn.execute(_SCHEMA)
-                self._ready = True
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            conn = sqlite3.connect(self.path, timeout=30.0, isolation_level=None)
+        except (OSError, sqlite3.Error) as exc:
+            raise FeedbackError(f"{self.path}: cannot open the feedback database ({exc})") from exc
+        try:
+            try:
+                conn.execute("PRAGMA busy_timeout = 30000")
+                if not self._ready:
+                    conn.execute("PRAGMA journal_mode = WAL")
+                    conn.execute(_SCHEMA)
+                    self._check_schema(conn)
+                    self._ready = True
+            except sqlite3.DatabaseError as exc:
+                if "locked" in str(exc):
+                    raise
+                raise FeedbackError(f"{self.path}: not a feedback database ({exc})") from exc
             yield conn
         finally:
             conn.close()
+
+    def _check_schema(self, conn: sqlite3.Connection) -> None:
+        columns = tuple(row[1] for row in conn.execute("PRAGMA table_info(feedback)"))
+        if columns != COLUMNS:
+            raise FeedbackError(
+                f"{self.path}: its feedback table has the columns {', '.join(columns)}, not {', '.join(COLUMNS)}; "
+                "point SIKKERBY_FEEDBACK_DB at another file"
+            )
+
+    def _check(self, name: str, value: Any, *, limit: int | None = None) -> None:
+        if not isinstance(value, str):
+            raise FeedbackError(f"feedback field {name!r} must be text, not {type(value).__name__}")
+        limit = self.max_chars if limit is None else limit
+        if len(value) > limit:
+            raise FeedbackError(f"feedback field {name!r} has {len(value):,} characters; at most {limit:,}")
+
+    def _validate(
+        self, rating: int, texts: dict[str, str], abstained: bool, citations: Sequence[dict[str, Any]]
+    ) -> None:
+        if type(rating) is not int or rating not in (1, -1):
+            raise FeedbackError("rating must be 1 (thumbs up) or -1 (thumbs down)")
+        if not isinstance(abstained, bool):
+            raise FeedbackError("feedback field 'abstained' must be true or false")
+        for name, value in texts.items():
+            self._check(name, value, limit=MAX_SESSION_CHARS if name == "session" else None)
+        if not isinstance(citations, Sequence) or len(citations) > MAX_CITATIONS:
+            raise FeedbackError(f"feedback field 'citations' must be a list of at most {MAX_CITATIONS}")
+        for citation in citations:
+            if not isinstance(citation, dict):
+                raise FeedbackError("each citation of a feedback is an object")
+            self._check("citations.text", citation.get("text", ""))
 
     def add(
         self,
@@ -80,9 +139,10 @@ class FeedbackStore:
         comment: str = "",
         session: str = "",
     ) -> int:
-        """Store one rating (+1 or -1); returns the new row id. Retries while another writer holds the lock."""
-        if rating not in (1, -1):
-            raise ValueError("rating must be 1 (thumbs up) or -1 (thumbs down)")
+        """Store one rating (+1 or -1); returns the new row id. Retries while another writer holds the lock.
+        A field of the wrong type or longer than the limit is a :class:`FeedbackError`."""
+        texts = {"question": question, "answer": answer, "comment": comment, "session": session}
+        self._validate(rating, texts, abstained, citations)
         row = (
             datetime.now(timezone.utc).isoformat(timespec="seconds"),
             rating,
@@ -112,28 +172,33 @@ class FeedbackStore:
         if not self.path.exists():
             return []
         with self._connect() as conn:
-            query = (
-                "SELECT id, created_at, rating, question, answer, abstained, citations, comment, session FROM feedback"
-            )
+            query = f"SELECT {', '.join(COLUMNS)} FROM feedback"
             params: tuple[Any, ...] = ()
             if rating is not None:
                 query += " WHERE rating = ?"
                 params = (rating,)
-            rows = conn.execute(query + " ORDER BY id", params).fetchall()
-        return [
-            FeedbackRecord(
-                id=r[0],
-                created_at=r[1],
-                rating=r[2],
-                question=r[3],
-                answer=r[4],
-                abstained=bool(r[5]),
-                citations=json.loads(r[6]),
-                comment=r[7],
-                session=r[8],
-            )
-            for r in rows
-        ]
+            try:
+                rows = conn.execute(query + " ORDER BY id", params).fetchall()
+            except sqlite3.DatabaseError as exc:
+                raise FeedbackError(f"{self.path}: unreadable feedback database ({exc})") from exc
+        return [self._record(r) for r in rows]
+
+    def _record(self, row: tuple[Any, ...]) -> FeedbackRecord:
+        try:
+            citations = json.loads(row[6])
+        except (TypeError, ValueError, RecursionError) as exc:
+            raise FeedbackError(f"{self.path}: row {row[0]} has unreadable citations") from exc
+        return FeedbackRecord(
+            id=row[0],
+            created_at=row[1],
+            rating=row[2],
+            question=row[3],
+            answer=row[4],
+            abstained=bool(row[5]),
+            citations=citations,
+            comment=row[7],
+            session=row[8],
+        )
 
     def export(self, fmt: str, *, rating: int | None = None) -> str:
         """All feedback as JSON lines or CSV (citations as JSON in one column)."""
@@ -143,22 +208,26 @@ class FeedbackStore:
         if fmt == "csv":
             out = io.StringIO()
             writer = csv.writer(out)
-            writer.writerow(
-                ["id", "created_at", "rating", "question", "answer", "abstained", "citations", "comment", "session"]
-            )
+            writer.writerow(COLUMNS)
             for r in records:
                 writer.writerow(
                     [
                         r.id,
                         r.created_at,
                         r.rating,
-                        r.question,
-                        r.answer,
+                        csv_cell(r.question),
+                        csv_cell(r.answer),
                         int(r.abstained),
-                        json.dumps(r.citations, ensure_ascii=False),
-                        r.comment,
-                        r.session,
+                        csv_cell(json.dumps(r.citations, ensure_ascii=False)),
+                        csv_cell(r.comment),
+                        csv_cell(r.session),
                     ]
                 )
             return out.getvalue()
         raise ValueError(f"unknown export format {fmt!r}; use jsonl or csv")
+
+
+def csv_cell(text: str) -> str:
+    """Text for a CSV cell that a spreadsheet shows as text: one that starts like a formula (= + - @,
+    a tab or a carriage return) gets a leading apostrophe, as OWASP advises against formula injection."""
+    return "'" + text if text.startswith(_FORMULA_START) else text

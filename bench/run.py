@@ -3,7 +3,8 @@ to bench/results/latest.md. Timings are medians (and p95) of repeated runs; memo
 
 Sections: query latency; cold start; real-text indexing and embedding throughput (1k, 10k chunks);
 index, BM25 and search scaling with synthetic vectors (1k ... 100k, 1M); HNSW recall against exact
-search; the full builder and a loaded service at 100k chunks; incremental indexing; this pipeline
+search; the full builder and a loaded service at 100k chunks; the cost of verifying the index's
+checksums at 100k chunks; incremental indexing; this pipeline
 against the naive LangChain pipeline; profiles of one query and of indexing.
 """
 
@@ -451,6 +452,69 @@ def full_builder(n: int) -> None:
     )
 
 
+def verification(n: int, runs: int = 3) -> None:
+    """What checking every part against its SHA-256 costs when an index is loaded, at ``n`` chunks."""
+    emit(f"## Index verification at {n:,} chunks (SHA-256 of every part, on load and in `sikkerby index`)")
+    from bench.corpus import danish_vocabulary, paragraph, source_sentences
+    from sikkerby.index.store import MANIFEST
+
+    rng = __import__("random").Random(9)
+    sentences, vocabulary = source_sentences(), danish_vocabulary()
+    chunks = [
+        Chunk(document=f"syntetisk-{i // 500}.txt", page=1, text=paragraph(rng, sentences, vocabulary), ordinal=i)
+        for i in range(n)
+    ]
+    with tempfile.TemporaryDirectory() as tmp:
+        store = IndexStore(Path(tmp) / "index")
+        IndexBuilder(store, SyntheticEmbedder()).build(chunks)
+        parts = [p for p in store.current.rglob("*") if p.is_file() and p.name != MANIFEST]
+        size = sum(p.stat().st_size for p in parts)
+        reads, hashes, loads, checks = [], [], [], []
+        for _ in range(runs):
+            started = time.perf_counter()
+            data = [p.read_bytes() for p in parts]
+            reads.append(time.perf_counter() - started)
+            started = time.perf_counter()
+            for blob in data:
+                hashlib.sha256(blob).hexdigest()
+            hashes.append(time.perf_counter() - started)
+            del data
+            started = time.perf_counter()
+            store.load()
+            loads.append(time.perf_counter() - started)
+            started = time.perf_counter()
+            IndexBuilder(store, SyntheticEmbedder()).build(chunks)  # "up to date": verified by a full load
+            checks.append(time.perf_counter() - started)
+    sha = statistics.median(hashes)
+    load = statistics.median(loads)
+    table(
+        [
+            "chunks",
+            "parts on disk MB",
+            "read s",
+            "SHA-256 s",
+            "SHA-256 MB/s",
+            "verified load s",
+            "SHA-256 share of the load",
+            "`index` when up to date s",
+        ],
+        [
+            [
+                f"{n:,}",
+                f"{size / 2**20:.0f}",
+                f"{statistics.median(reads):.2f}",
+                f"{sha:.2f}",
+                f"{size / 2**20 / sha:.0f}",
+                f"{load:.2f}",
+                f"{sha / load:.0%}",
+                f"{statistics.median(checks):.2f}",
+            ]
+        ],
+    )
+    emit(f"(medians of {runs} runs; the `index` column hashes the corpus and loads the index to verify it)")
+    emit()
+
+
 def incremental(home: Path | None, work: Path) -> None:
     emit("## Incremental indexing")
     if home is None:
@@ -639,6 +703,7 @@ SECTIONS = (
     "scaling",
     "hnsw",
     "builder",
+    "verify",
     "incremental",
     "side",
     "profiles",
@@ -680,6 +745,7 @@ def main() -> None:
         "scaling": lambda: synthetic_scaling([1000, 10_000] if args.quick else big, hnsw_limit=100_000),
         "hnsw": lambda: hnsw_recall(work),
         "builder": lambda: full_builder(10_000 if args.quick else 100_000),
+        "verify": lambda: verification(10_000 if args.quick else 100_000),
         "incremental": lambda: incremental(state["real_home"], work),
         "side": lambda: side_by_side(work),
         "profiles": lambda: profiles(home),

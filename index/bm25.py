@@ -7,6 +7,7 @@ column arrays with numpy alone, so answering a question never imports bm25s or s
 from __future__ import annotations
 
 import bisect
+import io
 import json
 import logging
 from pathlib import Path
@@ -34,6 +35,8 @@ PART_WEIGHT = 0.4
 _ARRAYS = ("data", "indices", "indptr")
 VOCAB_FILE = "vocab.index.json"
 PARAMS_FILE = "params.index.json"
+#: every file of a saved index, by name
+FILES = (*(f"{name}.csc.index.npy" for name in _ARRAYS), VOCAB_FILE, PARAMS_FILE)
 
 
 class BM25Error(ValueError):
@@ -152,31 +155,55 @@ class BM25Index:
         token_id = self.vocab.get(term)
         return 0 if token_id is None else int(self._df[token_id])
 
-    def save(self, directory: Path) -> None:
-        """bm25s's own file layout: three .npy arrays (never pickled), the vocabulary and the parameters."""
-        directory.mkdir(parents=True, exist_ok=True)
+    def to_files(self) -> dict[str, bytes]:
+        """bm25s's own file layout as bytes: three .npy arrays (never pickled), the vocabulary and the
+        parameters, by file name."""
+        files: dict[str, bytes] = {}
         for name, array in zip(_ARRAYS, (self._data, self._indices, self._indptr)):
-            np.save(directory / f"{name}.csc.index.npy", array, allow_pickle=False)
-        (directory / VOCAB_FILE).write_text(json.dumps(self._vocab_all, ensure_ascii=False), encoding="utf-8")
+            buffer = io.BytesIO()
+            np.save(buffer, array, allow_pickle=False)
+            files[f"{name}.csc.index.npy"] = buffer.getvalue()
+        files[VOCAB_FILE] = json.dumps(self._vocab_all, ensure_ascii=False).encode("utf-8")
         params = {**self.params, "num_docs": self._num_docs}
-        (directory / PARAMS_FILE).write_text(json.dumps(params, indent=4), encoding="utf-8")
+        files[PARAMS_FILE] = json.dumps(params, indent=4).encode("utf-8")
+        return files
+
+    def save(self, directory: Path) -> None:
+        directory.mkdir(parents=True, exist_ok=True)
+        for name, data in self.to_files().items():
+            (directory / name).write_bytes(data)
 
     @classmethod
     def load(cls, directory: Path) -> BM25Index:
-        """Reads and checks the saved arrays; anything inconsistent is a :class:`BM25Error` naming the file."""
-        arrays = {name: _load_array(directory / f"{name}.csc.index.npy") for name in _ARRAYS}
-        vocab = _load_json(directory / VOCAB_FILE)
-        params = _load_json(directory / PARAMS_FILE)
+        """Reads and checks the saved files; anything inconsistent is a :class:`BM25Error` naming the file."""
+        files: dict[str, bytes] = {}
+        for name in FILES:
+            try:
+                files[name] = (directory / name).read_bytes()
+            except OSError as exc:
+                raise BM25Error(f"{directory / name}: unreadable ({exc.strerror})") from exc
+        return cls.from_files(files, directory)
+
+    @classmethod
+    def from_files(cls, files: dict[str, bytes], directory: Path) -> BM25Index:
+        """The index from the bytes of its files (``directory`` names them in errors)."""
+        arrays = {
+            name: _load_array(files[f"{name}.csc.index.npy"], directory / f"{name}.csc.index.npy") for name in _ARRAYS
+        }
+        vocab = _load_json(files[VOCAB_FILE], directory / VOCAB_FILE)
+        params = _load_json(files[PARAMS_FILE], directory / PARAMS_FILE)
         if not isinstance(vocab, dict) or not all(isinstance(k, str) and type(v) is int for k, v in vocab.items()):
             raise BM25Error(f"{directory / VOCAB_FILE}: must map terms to integer ids")
-        num_docs = params.get("num_docs") if isinstance(params, dict) else None
-        if type(num_docs) is not int or num_docs < 0:
-            raise BM25Error(f"{directory / PARAMS_FILE}: 'num_docs' must be a non-negative integer")
+        num_docs = _check_params(params, directory / PARAMS_FILE)
         data, indices, indptr = (arrays[n] for n in _ARRAYS)
+        if indices.dtype.kind not in "iu" or indptr.dtype.kind not in "iu":
+            raise BM25Error(f"{directory}: document numbers and column pointers must be integers")
         if indptr.ndim != 1 or len(indptr) != len(vocab) + 1 or indptr[0] != 0 or np.any(np.diff(indptr) < 0):
             raise BM25Error(f"{directory}: column pointers do not fit a vocabulary of {len(vocab)} terms")
         if data.shape != indices.shape or data.ndim != 1 or int(indptr[-1]) != len(data):
             raise BM25Error(f"{directory}: score arrays have inconsistent lengths")
+        if not np.all(np.isfinite(data)):
+            raise BM25Error(f"{directory}: scores must be finite numbers")
         if len(vocab) and sorted(vocab.values()) != list(range(len(vocab))):
             raise BM25Error(f"{directory / VOCAB_FILE}: term ids must be 0..{len(vocab) - 1}")
         if len(indices) and (int(indices.min()) < 0 or int(indices.max()) >= num_docs):
@@ -191,21 +218,59 @@ class BM25Index:
         )
 
 
-def _load_array(path: Path) -> np.ndarray:
+#: what bm25s can have written in params.index.json, and the types each must have
+_PARAM_TYPES: dict[str, tuple[type, ...]] = {
+    "k1": (int, float),
+    "b": (int, float),
+    "delta": (int, float),
+    "method": (str,),
+    "idf_method": (str, type(None)),
+    "dtype": (str,),
+    "int_dtype": (str,),
+    "version": (str,),
+    "backend": (str,),
+}
+_METHODS = ("robertson", "lucene", "atire", "bm25l", "bm25+")
+_BACKENDS = ("numpy", "numba", "auto")
+
+
+def _check_params(params: Any, path: Path) -> int:
+    """The number of documents, after checking every parameter's type and value."""
+    if not isinstance(params, dict):
+        raise BM25Error(f"{path}: must be a JSON object")
+    num_docs = params.get("num_docs")
+    if type(num_docs) is not int or num_docs < 0:
+        raise BM25Error(f"{path}: 'num_docs' must be a non-negative integer")
+    for name, value in params.items():
+        kinds = _PARAM_TYPES.get(name)
+        if name == "num_docs":
+            continue
+        if kinds is None:
+            raise BM25Error(f"{path}: unknown parameter {name!r}")
+        if not isinstance(value, kinds) or isinstance(value, bool):
+            raise BM25Error(f"{path}: {name!r} has the wrong type ({type(value).__name__})")
+    if params.get("method", "lucene") not in _METHODS or params.get("idf_method") not in (*_METHODS, None):
+        raise BM25Error(f"{path}: unknown scoring method; expected one of {', '.join(_METHODS)}")
+    if params.get("backend", "numpy") not in _BACKENDS:
+        raise BM25Error(f"{path}: unknown backend {params.get('backend')!r}; expected one of {', '.join(_BACKENDS)}")
+    return num_docs
+
+
+def _load_array(data: bytes, path: Path) -> np.ndarray:
     try:
-        array = np.load(path, allow_pickle=False)
+        array = np.load(io.BytesIO(data), allow_pickle=False)
     except (OSError, ValueError, EOFError) as exc:
-        raise BM25Error(f"{path}: unreadable array ({exc})") from exc
+        raise BM25Error(f"{path}: unreadable array ({exc or type(exc).__name__})") from exc
     if not isinstance(array, np.ndarray) or array.dtype.kind not in "iuf":
         raise BM25Error(f"{path}: not a numeric array")
     return array
 
 
-def _load_json(path: Path) -> Any:
+def _load_json(data: bytes, path: Path) -> Any:
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, ValueError, RecursionError) as exc:
-        raise BM25Error(f"{path}: unreadable ({exc})") from exc
+        return json.loads(data.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError, RecursionError) as exc:
+        raise BM25Error(f"{path}: unreadable ({type(exc).__name__}: {exc})") from exc
 
 
 def _to_ids(documents: list[list[str]]) -> tuple[list[list[int]], dict[str, int]]:

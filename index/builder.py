@@ -12,16 +12,20 @@ from datetime import datetime, timezone
 
 import numpy as np
 
+from sikkerby.errors import SikkerbyError
 from sikkerby.index.bm25 import BM25Index
 from sikkerby.index.dense import DEFAULT_EXACT_LIMIT, DenseIndex
 from sikkerby.index.embedders.base import Embedder, Progress
 from sikkerby.index.manifest import FORMAT_VERSION, Manifest
 from sikkerby.index.query import QueryNormalizer
-from sikkerby.index.store import IndexStore, IndexStoreError, StoredIndex
+from sikkerby.index.store import IndexMissing, IndexStore, IndexStoreError, StoredIndex
 from sikkerby.index.text import ANALYZER_VERSION, chunk_terms
 from sikkerby.ingest.chunk import Chunk
 
 log = logging.getLogger(__name__)
+
+#: how a build's reason starts when the published index was damaged and is being repaired
+DAMAGED = "damaged index"
 
 
 @dataclass(frozen=True)
@@ -34,6 +38,11 @@ class BuildReport:
     dense_kind: str
     reason: str
 
+    @property
+    def repaired(self) -> str | None:
+        """What was damaged, when this build repaired the published index."""
+        return self.reason.removeprefix(f"{DAMAGED}: ") if self.reason.startswith(DAMAGED) else None
+
 
 def corpus_hash(chunks: list[Chunk]) -> str:
     """Hash of everything about the chunks that the index depends on."""
@@ -44,29 +53,54 @@ def corpus_hash(chunks: list[Chunk]) -> str:
     return digest.hexdigest()
 
 
+class IndexLimitError(SikkerbyError):
+    """A build larger than the configured limit; the message names the setting that raises it."""
+
+
 class IndexBuilder:
     """Writes indexes through an :class:`IndexStore` with one embedder."""
 
-    def __init__(self, store: IndexStore, embedder: Embedder, *, exact_limit: int = DEFAULT_EXACT_LIMIT) -> None:
+    def __init__(
+        self,
+        store: IndexStore,
+        embedder: Embedder,
+        *,
+        exact_limit: int = DEFAULT_EXACT_LIMIT,
+        max_chunks: int | None = None,
+    ) -> None:
         self.store = store
         self.embedder = embedder
         self.exact_limit = exact_limit
+        self.max_chunks = max_chunks
 
     def needs_build(self, chunks: list[Chunk], *, digest: str | None = None) -> str | None:
-        """Why the index must be (re)built, or None if the stored one is current (``digest``: the
-        chunks' corpus hash, when the caller has it already)."""
-        manifest = self.store.read_manifest()
-        if manifest is None:
-            return "no index yet"
+        """Why the index must be (re)built, or None if the stored one is current and sound (``digest``:
+        the chunks' corpus hash, when the caller has it already)."""
+        reason, _stored = self._inspect(digest or corpus_hash(chunks))
+        return reason
+
+    def _inspect(self, digest: str) -> tuple[str | None, StoredIndex | None]:
+        """Why to build (None: no need), and the stored index when it loads. A published index is loaded
+        and verified as ``ask`` would load it, so "up to date" means it answers."""
+        try:
+            manifest = self.store.manifest()
+        except IndexMissing:
+            return "no index yet", None
+        except IndexStoreError as exc:
+            return f"{DAMAGED}: {exc}", None
         if manifest.format_version != FORMAT_VERSION:
-            return f"index format {manifest.format_version} -> {FORMAT_VERSION}"
+            return f"index format {manifest.format_version} -> {FORMAT_VERSION}", None
         if manifest.embedder_id != self.embedder.id:
-            return f"embedder changed ({manifest.embedder_id} -> {self.embedder.id})"
+            return f"embedder changed ({manifest.embedder_id} -> {self.embedder.id})", None
+        try:
+            stored = self.store.load()
+        except IndexStoreError as exc:
+            return f"{DAMAGED}: {exc}", None
         if manifest.analyzer_version != ANALYZER_VERSION:
-            return "text analysis changed"
-        if manifest.corpus_hash != (digest or corpus_hash(chunks)):
-            return "corpus changed"
-        return None
+            return "text analysis changed", stored
+        if manifest.corpus_hash != digest:
+            return "corpus changed", stored
+        return None, stored
 
     def build(
         self,
@@ -76,26 +110,34 @@ class IndexBuilder:
         progress: Progress | None = None,
         on_total: Progress | None = None,
     ) -> BuildReport:
-        """Build when needed; ``on_total`` is told how many chunks will be embedded, ``progress`` each batch."""
+        """Build when needed; ``on_total`` is told how many chunks will be embedded (it may raise to stop
+        before any embedding), ``progress`` each batch. A damaged index is rebuilt, reusing the vectors of
+        its parts that are still sound."""
         started = time.perf_counter()
         if not chunks:
             raise ValueError("nothing to index: no chunks")
+        if self.max_chunks is not None and len(chunks) > self.max_chunks:
+            raise IndexLimitError(
+                f"{len(chunks):,} chunks to index, more than the limit of {self.max_chunks:,} per build; "
+                "index fewer files, or raise the limit with --max-chunks or SIKKERBY_MAX_CHUNKS"
+            )
         digest = corpus_hash(chunks)  # hashes every chunk: computed once per build
         with self.store.lock():
-            reason = "forced" if force else self.needs_build(chunks, digest=digest)
+            reason, stored = self._inspect(digest)
+            if force:
+                reason, stored = "forced", None
             if reason is None:
-                manifest = self.store.read_manifest()
-                assert manifest is not None
+                assert stored is not None
                 return BuildReport(
                     "unchanged",
                     len(chunks),
                     0,
                     len(chunks),
                     time.perf_counter() - started,
-                    manifest.dense_kind,
+                    stored.manifest.dense_kind,
                     "corpus and embedder unchanged",
                 )
-            reusable = {} if force else self._reusable_vectors()
+            reusable = self._reusable(reason, stored, chunks, digest)
             todo = [c for c in chunks if c.text not in reusable]
             if on_total is not None:
                 on_total(len(todo))
@@ -122,18 +164,33 @@ class IndexBuilder:
             )
             surface = QueryNormalizer.surface_counts(chunks)
             self.store.save(StoredIndex(manifest=manifest, chunks=chunks, dense=dense, bm25=bm25, surface=surface))
+        if reason.startswith(DAMAGED):
+            log.warning("repaired the index in %s (%s)", self.store.root, reason)
         return BuildReport(
             "built", len(chunks), len(todo), len(chunks) - len(todo), time.perf_counter() - started, dense.kind, reason
         )
 
-    def _reusable_vectors(self) -> dict[str, np.ndarray]:
-        """Vectors of the stored index by chunk text, if it was built with this embedder."""
-        manifest = self.store.read_manifest()
-        if manifest is None or manifest.embedder_id != self.embedder.id:
+    def _reusable(
+        self, reason: str, stored: StoredIndex | None, chunks: list[Chunk], digest: str
+    ) -> dict[str, np.ndarray]:
+        """Vectors that need not be embedded again, by chunk text."""
+        if stored is not None:
+            vectors = stored.dense.vectors()
+            return {chunk.text: vectors[row] for row, chunk in enumerate(stored.chunks)}
+        if reason.startswith((DAMAGED, "index format")):
+            return self._salvage(chunks, digest)
+        return {}
+
+    def _salvage(self, chunks: list[Chunk], digest: str) -> dict[str, np.ndarray]:
+        """Vectors still sound in a damaged index, by chunk text: those of its FAISS file when that file
+        matches its checksum and was built with this embedder; rows are matched to texts by its chunk
+        file, or, when that is the damaged part, by the corpus hash (the same chunks in the same order)."""
+        salvaged = self.store.salvage(self.embedder.id)
+        if salvaged is None:
             return {}
-        try:
-            stored = self.store.load()
-        except IndexStoreError:
-            return {}
-        vectors = stored.dense.vectors()
-        return {chunk.text: vectors[row] for row, chunk in enumerate(stored.chunks)}
+        manifest, vectors, stored_chunks = salvaged
+        if stored_chunks is not None and len(stored_chunks) == len(vectors):
+            return {chunk.text: vectors[row] for row, chunk in enumerate(stored_chunks)}
+        if manifest.corpus_hash == digest and len(chunks) == len(vectors):
+            return {chunk.text: vectors[row] for row, chunk in enumerate(chunks)}
+        return {}

@@ -14,6 +14,10 @@ log = logging.getLogger(__name__)
 DEFAULT_EXACT_LIMIT = 50_000
 
 
+class DenseIndexError(ValueError):
+    """A FAISS file that is not an index this project can search; the message names the file."""
+
+
 class DenseIndex:
     """Wraps a FAISS index; ids are row numbers into the chunk list."""
 
@@ -77,8 +81,26 @@ class DenseIndex:
         return self.index.reconstruct_n(0, self.size)
 
     def save(self, path: Path) -> None:
-        faiss.write_index(self.index, str(path))
+        path.write_bytes(self.to_bytes())
+
+    def to_bytes(self) -> bytes:
+        """FAISS's own serialisation (not a pickle)."""
+        return faiss.serialize_index(self.index).tobytes()
 
     @classmethod
     def load(cls, path: Path) -> DenseIndex:
-        return cls(faiss.read_index(str(path)))
+        return cls.from_bytes(path.read_bytes(), path)
+
+    @classmethod
+    def from_bytes(cls, data: bytes, path: Path) -> DenseIndex:
+        """The index from FAISS's serialisation; only the two kinds this project builds are accepted
+        (``path`` names the file in errors)."""
+        try:
+            index = faiss.deserialize_index(np.frombuffer(data, dtype=np.uint8))
+        except (RuntimeError, ValueError, TypeError, MemoryError) as exc:
+            raise DenseIndexError(f"{path}: unreadable FAISS index") from exc
+        if type(index) not in (faiss.IndexFlatIP, faiss.IndexHNSWFlat):
+            raise DenseIndexError(f"{path}: a FAISS {type(index).__name__}, not an IndexFlatIP or IndexHNSWFlat")
+        if index.metric_type != faiss.METRIC_INNER_PRODUCT:
+            raise DenseIndexError(f"{path}: the FAISS index does not use inner-product search")
+        return cls(index)

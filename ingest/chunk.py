@@ -58,11 +58,39 @@ class Chunk:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Chunk:
-        """Rebuild a chunk from :meth:`to_dict` output; unknown keys are an error."""
+        """Rebuild a chunk from :meth:`to_dict` output; unknown keys and fields of the wrong type are a
+        ValueError naming the field."""
+        if not isinstance(data, dict):
+            raise ValueError(f"a chunk record is a JSON object, not {type(data).__name__}")
         known = {f for f in cls.__dataclass_fields__}
         unknown = set(data) - known
         if unknown:
             raise ValueError(f"unknown chunk fields: {sorted(unknown)}")
+        missing = {"document", "page", "text"} - set(data)
+        if missing:
+            raise ValueError(f"chunk record lacks {', '.join(sorted(missing))}")
+        for name, value in data.items():  # exact types: JSON gives no subclasses, and True is not a page
+            if type(value) not in _FIELD_TYPES[name]:
+                raise ValueError(f"chunk field {name!r} has the wrong type ({type(value).__name__})")
+        if data["page"] < 0 or data.get("ordinal", 0) < 0:
+            raise ValueError("chunk fields 'page' and 'ordinal' must not be negative")
+        if not all(type(d) is str for d in data.get("departments", ())):
+            raise ValueError("chunk field 'departments' must be a list of names")
         values = dict(data)
         values["departments"] = tuple(values.get("departments") or ())
         return cls(**values)
+
+
+#: the JSON type of each field of a chunk record
+_FIELD_TYPES: dict[str, tuple[type, ...]] = {
+    "document": (str,),
+    "page": (int,),
+    "text": (str,),
+    "kind": (str,),
+    "principle": (str, type(None)),
+    "statement": (str, type(None)),
+    "departments": (list,),
+    "raw_text": (str,),
+    "ordinal": (int,),
+    "id": (str,),
+}

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from sikkerby.ingest.chunk import Chunk
 from sikkerby.ingest.document import Document
 from sikkerby.ingest.errors import IngestError
-from sikkerby.ingest.loaders import expand_paths, load_document
+from sikkerby.ingest.loaders import check_size, find_files, load_document
 from sikkerby.ingest.splitter import PlainSplitter
 from sikkerby.ingest.structure import PARSER_VERSION, StrategyParser
 
@@ -32,15 +32,29 @@ class IngestResult:
     chunks: list[Chunk] = field(default_factory=list)
     documents: list[str] = field(default_factory=list)
     errors: list[IngestError] = field(default_factory=list)
+    #: what was left out on purpose (symbolic links out of an indexed folder), one note each
+    warnings: list[str] = field(default_factory=list)
 
 
 class Ingestor:
     """Turns files into chunks; one bad file never stops the others."""
 
-    def __init__(self, *, repair: bool = True, chunk_size: int = 900, cache_dir: Path | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        repair: bool = True,
+        chunk_size: int = 900,
+        cache_dir: Path | None = None,
+        max_file_bytes: int | None = None,
+        max_pages: int | None = None,
+        follow_symlinks: bool = False,
+    ) -> None:
         self.repair = repair
         self.chunk_size = chunk_size
         self.cache_dir = cache_dir
+        self.max_file_bytes = max_file_bytes
+        self.max_pages = max_pages
+        self.follow_symlinks = follow_symlinks
         self._repairer: OcrRepairer | None = None
 
     @property
@@ -65,13 +79,16 @@ class Ingestor:
         return chunks
 
     def ingest(self, paths: Iterable[str | Path]) -> IngestResult:
-        result = IngestResult()
+        files, skipped = find_files(list(paths), follow_symlinks=self.follow_symlinks)
+        result = IngestResult(warnings=skipped)
         seen: set[str] = set()
-        for path in expand_paths(list(paths)):
+        for path in files:
             try:
+                if path.is_file():
+                    check_size(path, self.max_file_bytes)  # before the cache reads it to hash it
                 chunks = self._cached(path)
                 if chunks is None:
-                    document = load_document(path)
+                    document = load_document(path, max_bytes=self.max_file_bytes, max_pages=self.max_pages)
                     chunks = self.chunk_document(document)
                     self._store(path, chunks)
             except IngestError as exc:

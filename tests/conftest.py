@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import socket
 import subprocess
@@ -51,6 +52,18 @@ def run_cli(
         cwd=ROOT,
         timeout=timeout,
     )
+
+
+def rehash_manifest(index_folder: Path) -> None:
+    """What a forger who knows the format does: rewrite the manifest's checksums to fit the files in
+    ``index_folder`` (an index's ``current``), so that the checks behind the checksums get tested."""
+    path = index_folder / "manifest.json"
+    manifest = json.loads(path.read_text(encoding="utf-8"))
+    if "files" in manifest:
+        manifest["files"] = {
+            rel: hashlib.sha256((index_folder / rel).read_bytes()).hexdigest() for rel in manifest["files"]
+        }
+    path.write_text(json.dumps(manifest), encoding="utf-8")
 
 
 def free_port() -> int:

@@ -17,7 +17,7 @@ from sikkerby.index.langchain_retriever import SikkerByRetriever
 from sikkerby.index.store import IndexMissing, IndexStore, IndexStoreError
 from sikkerby.ingest.chunk import Chunk
 from sikkerby.ingest.pipeline import Ingestor
-from tests.conftest import CORPUS_FILE, FIXTURES, FakeEmbedder
+from tests.conftest import CORPUS_FILE, FIXTURES, FakeEmbedder, rehash_manifest
 
 
 @pytest.fixture
@@ -127,9 +127,13 @@ def test_missing_and_tampered_indexes_give_clear_errors(
     record["raw_text"] = record["raw_text"] + " Ekstra tekst."
     lines[3] = json.dumps(record, ensure_ascii=False)
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with pytest.raises(IndexStoreError, match=r"chunks.jsonl: damaged \(its SHA-256 differs"):
+        store.load()
+    rehash_manifest(store.current)  # a forger who also fixes the checksums
     with pytest.raises(IndexStoreError, match=r"chunks.jsonl:4: chunk .* does not match its content"):
         store.load()
     path.write_text("\n".join(original[:10]) + "\n", encoding="utf-8")
+    rehash_manifest(store.current)
     with pytest.raises(IndexStoreError, match="disagree"):
         store.load()
 

@@ -19,7 +19,7 @@ from pypdf import PdfReader, PdfWriter
 
 from sikkerby.assistant.service import AssistantService, ServiceError
 from sikkerby.assistant.settings import load_settings
-from sikkerby.index.manifest import Manifest
+from sikkerby.index.manifest import FORMAT_VERSION, Manifest
 from sikkerby.index.store import IndexMismatch, IndexStore, IndexStoreError
 from sikkerby.ingest.document import Document, Page
 from sikkerby.ingest.errors import IngestError
@@ -294,7 +294,7 @@ def test_other_format_versions_and_tampered_manifests_are_detected(built_home: P
     assert result.returncode == 2
     assert "index format 99 is not" in result.stderr and "run `sikkerby index` to rebuild it" in result.stderr
     rebuilt = run_cli(["index", "--json", "--quiet"], home)
-    assert json.loads(rebuilt.stdout)["reason"] == "index format 99 -> 2"
+    assert json.loads(rebuilt.stdout)["reason"] == f"index format 99 -> {FORMAT_VERSION}"
     manifest_path = home / "index" / "current" / "manifest.json"
     manifest_path.write_text("{ this is not json", encoding="utf-8")
     with pytest.raises(IndexStoreError, match="unreadable manifest"):
@@ -316,7 +316,8 @@ def test_long_control_and_html_questions_are_handled(service: AssistantService):
     long_question = "Hvad laver Natteværterne? " + "og " * 5000
     assert len(long_question) > 10_000
     answer = service.ask(long_question)
-    assert answer.question == long_question and answer.timing_ms.total > 0
+    assert answer.question == long_question.strip()[:1000] and answer.timing_ms.total > 0  # cut, and it says so
+    assert answer.question_cut_from == len(long_question.strip()) and answer.to_dict()["question_cut_from"] > 10_000
     control = service.ask("Hvad er\x00 Den\x1b Korte\x07 Snor?")
     assert control.citations and control.citations[0].text.startswith("Den Korte Snor")
     html = service.ask('<script>alert("x")</script><img src=x onerror=alert(1)> Hvad er FILT?')

@@ -136,7 +136,7 @@ def served(built_home: Path, tmp_path_factory: pytest.TempPathFactory):
     feedback_db = tmp_path_factory.mktemp("load") / "feedback.sqlite3"
     service = AssistantService(load_settings(data_dir=built_home, extra={"feedback_db": str(feedback_db)}))
     port = free_port()
-    demo = serve(service, port=port, prevent_thread_lock=True, quiet=True)
+    demo = serve(service, port=port)
     try:
         yield f"http://127.0.0.1:{port}/", feedback_db
     finally:

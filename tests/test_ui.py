@@ -94,7 +94,7 @@ def app_url(built_home: Path, tmp_path_factory: pytest.TempPathFactory) -> Itera
     feedback_db = tmp_path_factory.mktemp("feedback") / "feedback.sqlite3"
     service = AssistantService(load_settings(data_dir=built_home, extra={"feedback_db": str(feedback_db)}))
     port = free_port()
-    demo = serve(service, host="127.0.0.1", port=port, prevent_thread_lock=True, quiet=True)
+    demo = serve(service, host="127.0.0.1", port=port)
     try:
         yield f"http://127.0.0.1:{port}/", service
     finally:

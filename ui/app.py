@@ -5,11 +5,9 @@ from __future__ import annotations
 
 import logging
 import os
-import tempfile
 import time
 import uuid
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 log = logging.getLogger(__name__)
@@ -20,16 +18,19 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 import gradio as gr  # noqa: E402
 
 from sikkerby.assistant.answer import Answer  # noqa: E402
+from sikkerby.assistant.feedback import FeedbackError  # noqa: E402
 from sikkerby.assistant.service import AssistantService, ServiceError  # noqa: E402
+from sikkerby.ui.payloads import AskRequest, FeedbackRequest, GivenAnswers, PayloadError, parse  # noqa: E402
 from sikkerby.ui.render import (  # noqa: E402
     ALL_PRINCIPLES,
     answer_markdown,
     conversation_markdown,
     department_choices,
     department_from_choice,
-    esc,
+    md_text,
     overview_html,
     overview_intro,
+    question_markdown,
     sources_markdown,
     sources_title,
 )
@@ -59,11 +60,23 @@ mark { background: #ffe48a; color: inherit; padding: 0 0.1em; }
 STREAM_WORDS = 6
 STREAM_PAUSE = 0.015
 
+#: the conversation downloads from the browser's own memory: nothing is written on the server
+DOWNLOAD_JS = """(text) => {
+  if (!text) { return; }
+  const link = document.createElement('a');
+  link.href = URL.createObjectURL(new Blob([text], {type: 'text/markdown;charset=utf-8'}));
+  link.download = 'samtale.md';
+  document.body.appendChild(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(link.href), 60000);
+}"""
+
 
 def _messages(answers: list[Answer]) -> list[dict[str, Any]]:
     messages: list[dict[str, Any]] = []
     for answer in answers:
-        messages.append({"role": "user", "content": esc(answer.question)})
+        messages.append({"role": "user", "content": question_markdown(answer)})
         messages.append({"role": "assistant", "content": answer_markdown(answer)})
         if answer.citations:
             messages.append(
@@ -84,9 +97,9 @@ def _turn_of(messages: list[dict[str, Any]], index: int) -> int:
 class ChatUI:
     """Event handlers; state per browser session is the list of answers so far."""
 
-    def __init__(self, service: AssistantService, *, export_dir: Path | None = None) -> None:
+    def __init__(self, service: AssistantService) -> None:
         self.service = service
-        self.export_dir = export_dir or Path(tempfile.mkdtemp(prefix="sikkerby-export-"))
+        self.given = GivenAnswers()
 
     def respond(
         self, question: str, answers: list[Answer] | None, principle: str | None, department: str | None, session: str
@@ -94,7 +107,7 @@ class ChatUI:
         answers = list(answers or [])
         question = (question or "").strip()
         if not question:
-            yield "", _messages(answers), answers, gr.update()
+            yield "", _messages(answers), answers
             return
         try:
             answer = self.service.ask(
@@ -104,24 +117,23 @@ class ChatUI:
                 history=answers,
             )
         except ServiceError as exc:
+            shown = md_text(question[: self.service.settings.max_question_chars])
             messages = _messages(answers) + [
-                {"role": "user", "content": esc(question)},
-                {"role": "assistant", "content": f"Spørgsmålet kunne ikke besvares: {esc(str(exc))}"},
+                {"role": "user", "content": shown},
+                {"role": "assistant", "content": f"Spørgsmålet kunne ikke besvares: {md_text(str(exc))}"},
             ]
-            yield "", messages, answers, gr.update()
+            yield "", messages, answers
             return
-        before = _messages(answers) + [{"role": "user", "content": esc(question)}]
+        before = _messages(answers) + [{"role": "user", "content": question_markdown(answer)}]
         words = answer_markdown(answer).split(" ")
         for end in range(STREAM_WORDS, len(words), STREAM_WORDS):  # stream the answer as it is written
-            yield "", before + [{"role": "assistant", "content": " ".join(words[:end]) + " …"}], answers, gr.update()
+            yield "", before + [{"role": "assistant", "content": " ".join(words[:end]) + " …"}], answers
             time.sleep(STREAM_PAUSE)
-        answers = answers + [answer]
-        yield "", _messages(answers), answers, self._export(answers, session)
+        yield "", _messages(answers + [answer]), answers + [answer]
 
-    def _export(self, answers: list[Answer], session: str) -> str:
-        path = self.export_dir / f"samtale-{session or 'ny'}.md"
-        path.write_text(conversation_markdown(answers), encoding="utf-8")
-        return str(path)
+    def conversation(self, answers: list[Answer] | None) -> str:
+        """The conversation as Markdown, for the browser to download."""
+        return conversation_markdown(list(answers or []))
 
     def like(
         self, data: gr.LikeData, answers: list[Answer] | None, messages: list[dict[str, Any]], session: str
@@ -132,28 +144,48 @@ class ChatUI:
         if not 0 <= turn < len(answers):
             return ""
         liked = data.liked is True or data.liked == "Like"
-        self.service.record_feedback(answers[turn], liked=liked, session=session)
+        try:
+            self.service.record_feedback(answers[turn], liked=liked, session=session)
+        except FeedbackError as exc:
+            log.error("feedback not stored: %s", exc)
+            return "Din feedback kunne ikke gemmes. Prøv igen senere."
         return "Tak for din feedback." if liked else "Tak. Svaret er markeret som dårligt, så det kan blive rettet."
 
-    def feedback_json(self, answer: dict[str, Any], liked: bool, session: str = "api") -> int:
-        """The API endpoint for thumbs up/down on an answer returned by ``/ask``; returns the row id."""
+    def feedback_json(self, answer: dict[str, Any], liked: bool, session: str | None = "api") -> int:
+        """The API endpoint for thumbs up/down on an answer returned by ``/ask``; returns the row id. The
+        payload is typed and bounded, and the answer must be one this server gave."""
         try:
-            parsed = Answer.from_dict(answer)
-        except (KeyError, TypeError, ValueError) as exc:
-            raise gr.Error(f"Ugyldigt svar: {exc}") from exc
-        return self.service.record_feedback(parsed, liked=bool(liked), session=session)
+            fields = {"answer": answer, "liked": liked, "session": "api" if session is None else session}
+            request = parse(FeedbackRequest, fields)
+        except PayloadError as exc:
+            raise _refusal("Ugyldig feedback", exc) from None
+        if request.answer not in self.given:
+            raise _refusal("Ugyldig feedback", "answer: ikke et svar, som denne server har givet (eller det er ændret)")
+        try:
+            given = request.answer.to_answer()
+            return self.service.record_feedback(given, liked=request.liked, session=request.session)
+        except (FeedbackError, ServiceError) as exc:
+            raise _refusal("Feedback kunne ikke gemmes", exc) from None
 
     def ask_json(self, question: str, principle: str | None = None, department: str | None = None) -> dict[str, Any]:
         """The API endpoint: the same answer as ``sikkerby ask --json``."""
         try:
+            request = parse(AskRequest, {"question": question, "principle": principle, "department": department})
             answer = self.service.ask(
-                question,
-                principle=principle or None,
-                departments=[department] if department else [],
+                request.question,
+                principle=request.principle or None,
+                departments=[request.department] if request.department else [],
             )
-        except ServiceError as exc:
-            raise gr.Error(f"Spørgsmålet kunne ikke besvares: {exc}") from exc
+        except (PayloadError, ServiceError) as exc:
+            raise _refusal("Spørgsmålet kunne ikke besvares", exc) from None
+        self.given.add(answer)
         return answer.to_dict()
+
+
+def _refusal(what: str, reason: object) -> gr.Error:
+    """An error for the API caller, logged as one line without the caller's text (no traceback)."""
+    log.info("API request refused: %s (%s)", what, type(reason).__name__)
+    return gr.Error(f"{what}: {reason}", print_exception=False)
 
 
 def build_app(service: AssistantService) -> gr.Blocks:
@@ -161,7 +193,7 @@ def build_app(service: AssistantService) -> gr.Blocks:
     catalog = service.catalog
     ui = ChatUI(service)
     departments = department_choices(catalog)
-    with gr.Blocks(title="Sikker By-assistenten", analytics_enabled=False) as demo:
+    with gr.Blocks(title="Sikker By-assistenten", analytics_enabled=False, delete_cache=(3600, 3600)) as demo:
         session = gr.State(lambda: uuid.uuid4().hex[:12])
         answers = gr.State([])
         gr.Markdown(
@@ -179,6 +211,7 @@ def build_app(service: AssistantService) -> gr.Blocks:
                     department = gr.Dropdown(departments, value=departments[0], label="Afgræns til forvaltning")
                 chatbot = gr.Chatbot(
                     label="Samtale",
+                    latex_delimiters=[],  # no KaTeX: questions and documents are text
                     height=560,
                     examples=[{"text": q} for q in EXAMPLES],
                     placeholder="Stil et spørgsmål om Sikker By-strategien, eller vælg et eksempel.",
@@ -192,13 +225,16 @@ def build_app(service: AssistantService) -> gr.Blocks:
                         show_label=False,
                         scale=8,
                         elem_id="sb-question",
-                        max_length=2000,
+                        # longer than the limit, so that a too-long question reaches the service, which
+                        # cuts it and says so
+                        max_length=2 * service.settings.max_question_chars,
                     )
                     send = gr.Button("Spørg", variant="primary", scale=1, elem_id="sb-send")
                 with gr.Row():
                     new = gr.Button("Ny samtale", scale=1)
-                    download = gr.DownloadButton("Download samtalen (Markdown)", value=None, scale=1)
+                    download = gr.Button("Download samtalen (Markdown)", scale=1, elem_id="sb-download")
                     thanks = gr.Markdown("", elem_id="sb-feedback-note")
+                conversation = gr.Textbox(visible="hidden", elem_id="sb-conversation")
             with gr.Tab("Overblik", id="overblik"):
                 gr.Markdown(overview_intro(catalog))
                 overview_filter = gr.Dropdown(
@@ -210,7 +246,7 @@ def build_app(service: AssistantService) -> gr.Blocks:
                 overview = gr.HTML(overview_html(catalog), elem_id="sb-overview")
 
         inputs = [box, answers, principle, department, session]
-        outputs = [box, chatbot, answers, download]
+        outputs = [box, chatbot, answers]
         box.submit(ui.respond, inputs, outputs, api_visibility="private")
         send.click(ui.respond, inputs, outputs, api_visibility="private")
 
@@ -223,7 +259,10 @@ def build_app(service: AssistantService) -> gr.Blocks:
             pick_example, [answers, principle, department, session], outputs, api_visibility="private"
         )
         chatbot.like(ui.like, [answers, chatbot, session], thanks, api_visibility="private")
-        new.click(lambda: ([], [], None, ""), None, [chatbot, answers, download, thanks], api_visibility="private")
+        new.click(lambda: ([], [], ""), None, [chatbot, answers, thanks], api_visibility="private")
+        download.click(ui.conversation, answers, conversation, api_visibility="private").then(
+            None, conversation, None, js=DOWNLOAD_JS, api_visibility="private"
+        )
         overview_filter.change(
             lambda choice: overview_html(catalog, department_from_choice(choice)),
             overview_filter,
@@ -241,26 +280,9 @@ def serve(
     host: str = "127.0.0.1",
     port: int = 7860,
     auth: Any = None,
-    prevent_thread_lock: bool = False,
-    quiet: bool = False,
-) -> gr.Blocks:
-    """Load the index once, then start the app (blocking unless ``prevent_thread_lock``)."""
-    service.load()
-    demo = build_app(service)
-    demo.queue(default_concurrency_limit=8)
-    demo.launch(
-        server_name=host,
-        server_port=port,
-        auth=auth,
-        prevent_thread_lock=prevent_thread_lock,
-        quiet=quiet,
-        show_error=False,
-        css=CSS,
-        # system fonts only: the default themes fetch web fonts, and the app makes no outside calls
-        theme=gr.themes.Soft(
-            font=["ui-sans-serif", "system-ui", "sans-serif"], font_mono=["ui-monospace", "monospace"]
-        ),
-        footer_links=[],
-        ssr_mode=False,
-    )
-    return demo
+) -> Any:
+    """Load the index once, then start the app behind its guards (see ui/server.py); returns the
+    running server (``close()`` stops it, ``block_thread()`` waits)."""
+    from sikkerby.ui.server import serve as start
+
+    return start(service, host=host, port=port, auth=auth)

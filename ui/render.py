@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import html
 import logging
+import re
 from collections.abc import Sequence
 
 from sikkerby.assistant.answer import Answer, Citation
@@ -21,26 +22,67 @@ ALL_DEPARTMENTS = "Alle forvaltninger"
 
 
 def esc(text: str) -> str:
+    """Text for HTML: markup in it is shown, never run."""
     return html.escape(text, quote=False)
 
 
+#: Markdown that would make the browser load or link something: a link or image target ("](" and a
+#: reference definition "]:"), what GFM links by itself (http://, www., e-mail addresses), and the
+#: backslash that could undo an escape. Brackets alone stay: "[1]" is a citation, not a link.
+_MARKDOWN_ACTIVE = re.compile(r"\\|\](?=[(:])|(?<=[A-Za-z]):(?=//)|(?<=:)/|(?<=\b[wW]{3})\.|@")
+
+
+def md_text(text: str) -> str:
+    """Text from a question or a document for the chat's Markdown: shown as written, with no image,
+    no link and no raw HTML. HTML is escaped, and the Markdown that makes images and links (``![x](url)``,
+    ``[x](url)``, ``[x]: url``, ``<http://…>``, bare URLs and addresses) is broken with backslashes, so
+    nothing is fetched from outside and the only links are the app's own."""
+    return _MARKDOWN_ACTIVE.sub(_escape_markdown, esc(text))
+
+
+def _escape_markdown(match: re.Match[str]) -> str:
+    found = match.group(0)
+    return "]\\" if found == "]" else "\\" + found
+
+
 def answer_markdown(answer: Answer) -> str:
-    """The answer as shown in the chat (escaped; [n] refers to the sources below it)."""
-    return esc(answer.answer)
+    """The answer as shown in the chat (escaped; [n] refers to the sources below it). The answer's own
+    list items ("- …") stay Markdown; its text, taken from the documents, makes no image or link."""
+    return md_text(answer.answer)
+
+
+def question_markdown(answer: Answer) -> str:
+    """The question as shown in the chat, with a note when it was cut to the limit."""
+    text = md_text(answer.question)
+    if answer.question_cut_from is not None:
+        text += (
+            f"\n\n*(Spørgsmålet var på {_number(answer.question_cut_from)} tegn og er afkortet til de første "
+            f"{_number(len(answer.question))}.)*"
+        )
+    return text
+
+
+def _number(n: int) -> str:
+    """A number written the Danish way: 1.000."""
+    return f"{n:,}".replace(",", ".")
 
 
 def highlighted(citation: Citation) -> str:
     """The cited passage with the sentences the answer used marked."""
-    text = esc(citation.text)
+    text = md_text(citation.text)
     for sentence in sorted(citation.highlights, key=len, reverse=True):
-        marked = esc(sentence)
+        marked = md_text(sentence)
         if marked and marked in text and f"<mark>{marked}" not in text:
             text = text.replace(marked, f"<mark>{marked}</mark>", 1)
     return text
 
 
 def citation_heading(citation: Citation) -> str:
-    parts = [f"[{citation.n}] {citation.principle or 'Uden princip'}", f"side {citation.page}", esc(citation.document)]
+    parts = [
+        f"[{citation.n}] {md_text(citation.principle or 'Uden princip')}",
+        f"side {citation.page}",
+        md_text(citation.document),
+    ]
     if citation.departments:
         parts.append("Forvaltning: " + ", ".join(department_code(d) for d in citation.departments))
     return " · ".join(parts)
@@ -54,7 +96,7 @@ def sources_markdown(answer: Answer) -> str:
     shown = answer.answer + " " + " ".join(c.text for c in answer.citations)
     explained = explain_abbreviations(shown)
     if explained:
-        blocks.append("*Forkortelser:* " + "; ".join(f"{code} = {esc(meaning)}" for code, meaning in explained))
+        blocks.append("*Forkortelser:* " + "; ".join(f"{code} = {md_text(meaning)}" for code, meaning in explained))
     return "\n\n".join(blocks)
 
 
@@ -125,12 +167,12 @@ def conversation_markdown(answers: Sequence[Answer]) -> str:
     """The whole conversation with its sources, for download."""
     lines = ["# Samtale med Sikker By-assistenten", ""]
     for i, answer in enumerate(answers, start=1):
-        lines += [f"## {i}. {answer.question}", "", answer.answer, ""]
+        lines += [f"## {i}. {question_markdown(answer)}", "", md_text(answer.answer), ""]
         if answer.citations:
             lines.append("**Kilder**")
             lines.append("")
             for c in answer.citations:
-                where = " · ".join([c.principle or "Uden princip", f"side {c.page}", c.document])
-                lines.append(f"- [{c.n}] {where}: {c.text}")
+                where = " · ".join([md_text(c.principle or "Uden princip"), f"side {c.page}", md_text(c.document)])
+                lines.append(f"- [{c.n}] {where}: {md_text(c.text)}")
             lines.append("")
     return "\n".join(lines)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from typing import Literal, Protocol, runtime_checkable
@@ -47,6 +48,7 @@ class BaseEmbedder:
         self.batch_size = batch_size
         self.query_cache_size = query_cache_size
         self._query_cache: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._cache_lock = threading.Lock()
 
     @property
     def id(self) -> str:
@@ -60,18 +62,25 @@ class BaseEmbedder:
         raise NotImplementedError
 
     def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
-        """Vectors for search queries; repeated questions come from an LRU cache."""
-        missing = [t for t in dict.fromkeys(texts) if t not in self._query_cache]
+        """Vectors for search queries; repeated questions come from an LRU cache (safe across threads:
+        the cache is only touched under a lock, the model runs outside it)."""
+        unique = list(dict.fromkeys(texts))
+        with self._cache_lock:
+            known = {t: self._query_cache[t] for t in unique if t in self._query_cache}
+            for text in known:
+                self._query_cache.move_to_end(text)
+        missing = [t for t in unique if t not in known]
         if missing:
-            vectors = self._normalise(self.embed_batch(list(missing), kind="query"))
-            for text, vector in zip(missing, vectors):
-                self._query_cache[text] = vector
+            vectors = self._normalise(self.embed_batch(missing, kind="query"))
+            fresh = dict(zip(missing, vectors))
+            known.update(fresh)
+            with self._cache_lock:
+                self._query_cache.update(fresh)
+                while len(self._query_cache) > self.query_cache_size:
+                    self._query_cache.popitem(last=False)
         out = np.empty((len(texts), self.dim), dtype=np.float32)
         for i, text in enumerate(texts):
-            self._query_cache.move_to_end(text)
-            out[i] = self._query_cache[text]
-        while len(self._query_cache) > self.query_cache_size:
-            self._query_cache.popitem(last=False)
+            out[i] = known[text]
         return out
 
     def embed_passages(self, texts: Sequence[str], *, progress: Progress | None = None) -> np.ndarray:
