@@ -352,8 +352,8 @@ def merge_drafts(drafts: Sequence[Draft]) -> Draft:
             return f"[{n}]"
 
         lines = []
-        for line in draft.text.split("\n"):
-            line = _unseen(line, seen)
+        for raw in draft.text.split("\n"):
+            line = _unseen(raw, seen)
             if line is not None:
                 lines.append(_REF.sub(renumber, line))
         text = "\n".join(lines).strip()

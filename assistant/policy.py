@@ -55,6 +55,10 @@ class AnswerPolicy:
         kind, principle = understood.kind, view.principle
         if kind == "which_principle":
             return Route(RouteKind.WHICH_PRINCIPLE, principle=principle)
+        if kind == "list_department" and view.department is None and principle is None:
+            # "Hvilke forvaltninger samarbejder om …?" names no department: it asks who takes part in
+            # something, which the passages about it answer
+            return Route(RouteKind.GENERAL, partial=view.intent is not None)
         if kind in ("list_principle", "list_topic", "list_department", "overview"):
             return self._list(view, kind)
         if principle and not view.rare_terms:

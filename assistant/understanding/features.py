@@ -14,7 +14,7 @@ from functools import cached_property
 
 import numpy as np
 
-from sikkerby.assistant.intents import Intent, ask_lead_in, asked_words, question_intent
+from sikkerby.assistant.intents import INTENTS, Intent, ask_lead_in, asked_words, question_intent
 from sikkerby.assistant.matching import TermMatcher, content_terms, is_english, term_in
 from sikkerby.assistant.router import find_departments_named, find_principles
 from sikkerby.assistant.understanding.focus import TermCandidate, term_candidates
@@ -92,6 +92,8 @@ SLOT_FEATURES = [
     "statement_cos",
     "initiative_cos",
     "statement_minus_initiative",
+    # which kind of fact is asked for: a date or a frequency is never a list, a count may be
+    *(f"asks:{intent.name}" for intent in INTENTS),
 ]
 ANSWER_FEATURES = [
     "dense_top",
@@ -169,6 +171,7 @@ class QuestionView:
                 self.statement_cos,
                 self.initiative_cos,
                 self.statement_cos - self.initiative_cos,
+                *(float(self.intent is intent) for intent in INTENTS),
             ]
         )
 
@@ -207,8 +210,8 @@ class FeatureExtractor:
             known = [t for t in rare if t not in ROUTING_TERMS and t not in unknown]
             return known, float(bool(known))
         p = self.focus_model.proba(np.stack([c.features for c in candidates]))[:, -1]
-        known = [(c.term, float(q)) for c, q in zip(candidates, p) if c.term not in unknown]
-        return [t for t, q in known if q >= self.focus_at], max((q for _, q in known), default=0.0)
+        scored = [(c.term, float(q)) for c, q in zip(candidates, p) if c.term not in unknown]
+        return [t for t, q in scored if q >= self.focus_at], max((q for _, q in scored), default=0.0)
 
     @cached_property
     def statements(self) -> dict[str, str]:
@@ -304,7 +307,11 @@ class FeatureExtractor:
             return None
         head, kind = mention.group(1), mention.group(2)
         if _LAST.search(fold(question)):
-            wanted = [c.principle for c in statements if kind is None or c.principle.startswith(_KINDS.get(kind, ""))]
+            wanted = [
+                c.principle
+                for c in statements
+                if c.principle and (kind is None or c.principle.startswith(_KINDS.get(kind, "")))
+            ]
             return wanted[-1] if wanted else None
         subject = [*focus, *([term(head)] if head and len(head) >= 4 else [])]
         subject = [t for t in subject if t not in ROUTING_TERMS] or content_terms(lexical)
@@ -361,7 +368,10 @@ class FeatureExtractor:
         return np.concatenate([own, vocabulary.vector(view.frame), view.slot_vector()])
 
     def answer_vector(
-        self, view: QuestionView, kind_proba: Sequence[float], rank_proba: Sequence[float] = ()
+        self,
+        view: QuestionView,
+        kind_proba: Sequence[float] | np.ndarray,
+        rank_proba: Sequence[float] | np.ndarray = (),
     ) -> np.ndarray:
         hits = view.hits[:TOP]
         dense = [h.dense_score for h in hits] + [0.0, 0.0]

@@ -147,7 +147,7 @@ class _Fitter:
         self.examples = examples
         self.extractor = extractor
 
-    def fit(self, idx: Sequence[int], *, embedder_id: str) -> tuple[QuestionModels, list[Example]]:
+    def fit(self, idx: Sequence[int] | np.ndarray, *, embedder_id: str) -> tuple[QuestionModels, list[Example]]:
         """The models fitted on the examples at ``idx``, and every example as their focus model reads it."""
         focus = fit_focus([self.examples[i] for i in idx])
         focused = self.extractor.with_focus(focus)
