@@ -201,15 +201,18 @@ class AssistantService:
         )
         return Understander(features, models, policy)
 
-    def train_question_models(self, rows: Sequence[Labelled]) -> tuple[QuestionModels, TrainingReport]:
-        """Fit the question models on labelled questions (the bank's train and dev splits) for this embedder."""
+    def train_question_models(
+        self, rows: Sequence[Labelled], *, folds: int = 5
+    ) -> tuple[QuestionModels, TrainingReport]:
+        """Fit the question models on labelled questions (the bank's train and dev splits) for this embedder,
+        cross-validated over ``folds`` folds."""
         from sikkerby.assistant.understanding.training import fit_models
 
         loaded = self.load()
         extractor = FeatureExtractor(
             retriever=loaded.retriever, matcher=loaded.answerer.matcher, focus_at=AnswerPolicy().focus_at
         )
-        return fit_models(rows, extractor, embedder_id=self.embedder.id)
+        return fit_models(rows, extractor, embedder_id=self.embedder.id, k=folds)
 
     def reload(self) -> None:
         with self._lock:

@@ -436,18 +436,20 @@ def cmd_train(args: argparse.Namespace) -> int:
     from sikkerby.eval.labelled import training_examples
     from sikkerby.eval.runner import training_rows
 
+    if args.folds < 2:
+        raise CliError(f"--folds must be at least 2, not {args.folds}")
     service = _service(args)
     result, report = service.build_index()
     if report is None:
         raise CliError("nothing to train on: the corpus could not be indexed")
     # the train and dev splits only: test and blind stay unseen by the models
-    models, training = service.train_question_models(training_examples(training_rows()))
+    models, training = service.train_question_models(training_examples(training_rows()), folds=args.folds)
     print(f"Fitted on {models.info['trained_on']} for {service.embedder.id}")
     print(f"kind of question:   {training.kind_cv_accuracy:.3f} accuracy, {len(training.kind_confusion)} kinds")
     print(f"passage ranker:     {training.ranker_cv_accuracy:.3f} first choice is evidence (fact questions)")
     print(f"topic lists:        {training.topic_cv_f1:.3f} F1 per initiative at p >= 0.5")
     print(f"document answers:   {training.answers_cv_accuracy:.3f} accuracy (full / partial / none)")
-    print("(5-fold cross-validated on the train and dev splits)")
+    print(f"({args.folds}-fold cross-validated on the train and dev splits)")
     for title, confusion in (("kind", training.kind_confusion), ("answers", training.answers_confusion)):
         print(f"\nconfusion, {title} (true -> predicted):")
         for truth, predicted in sorted(confusion.items()):
@@ -563,6 +565,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("train", help="fit the question models on the question bank's train and dev splits")
     p.add_argument("--output", "-o", help="where the fitted models go (default: assistant/data/understanding.json)")
+    p.add_argument(
+        "--folds", type=int, default=5, help="cross-validation folds, also used for the stacked features (default 5)"
+    )
     p.set_defaults(func=cmd_train)
 
     p = sub.add_parser("ask", help="a cited answer; '-' reads one question per line from stdin")
