@@ -4,6 +4,7 @@ all call this and nothing below it."""
 from __future__ import annotations
 
 import logging
+import math
 import re
 import threading
 import time
@@ -34,7 +35,7 @@ from sikkerby.index.embedders import Embedder, create_embedder
 from sikkerby.index.embedders.base import Progress
 from sikkerby.index.hybrid import Hit, HybridRetriever, SearchFilter
 from sikkerby.index.store import IndexMismatch, StoredIndex
-from sikkerby.index.vectorstores.base import IndexStale, IndexStorage
+from sikkerby.index.vectorstores.base import IndexStale, IndexStorage, IndexUnavailable
 from sikkerby.index.vectorstores.factory import create_index_store
 from sikkerby.ingest.chunk import Chunk
 from sikkerby.ingest.departments import resolve_department
@@ -48,6 +49,9 @@ if TYPE_CHECKING:  # LangChain is imported only when its adapter is asked for
     from sikkerby.index.langchain_embeddings import SikkerByEmbeddings
 
 log = logging.getLogger(__name__)
+
+#: the errors callers of the service handle, whatever backend holds the index
+__all__ = ["AssistantService", "IndexUnavailable", "ServiceError", "clean_question"]
 
 MAX_QUESTION_CHARS = 1000
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
@@ -75,7 +79,7 @@ class AssistantService:
         self._loaded: _Loaded | None = None
         self._lock = threading.Lock()
         #: when the published version was last compared with the loaded one (time.monotonic)
-        self._checked = 0.0
+        self._checked = -math.inf
 
     # -- building ---------------------------------------------------------------------------------
 
@@ -163,6 +167,7 @@ class AssistantService:
                     )
                 if loaded is not None:
                     log.info("index version %s replaces version %s", stored.version, loaded.stored.version)
+                self._checked = time.monotonic()
                 catalog = Catalog(stored.chunks)
                 matcher = TermMatcher(stored.bm25)
                 retriever = HybridRetriever(
@@ -287,7 +292,7 @@ class AssistantService:
     def _stale(self) -> None:
         """The loaded build was removed under a search: load the published one before trying again."""
         log.info("the loaded index was replaced while it was searched; loading the new one")
-        self._checked = 0.0
+        self._checked = -math.inf
 
     def ask(
         self,

@@ -124,6 +124,13 @@ def _chunk(record: Sequence[Any]) -> Chunk:
     )
 
 
+def _array(value: Any) -> np.ndarray:
+    """A vector as pgvector's adapter returns it (a ``Vector``, or already an array) as float32."""
+    if hasattr(value, "to_numpy"):
+        value = value.to_numpy()
+    return np.asarray(value, dtype=np.float32)
+
+
 def chunks_digest(chunks: Sequence[Chunk]) -> str:
     """SHA-256 of the chunks as the file backend writes them (one JSON object a line)."""
     digest = hashlib.sha256()
@@ -238,7 +245,7 @@ class PgVectorStore:
                 found = conn.execute(
                     sql.SQL("SELECT id, embedding FROM {} WHERE id = ANY(%s)").format(self._ident()), [order]
                 ).fetchall()
-        by_id = {chunk_id: np.asarray(v, dtype=np.float32) for chunk_id, v in found}
+        by_id = {chunk_id: _array(v) for chunk_id, v in found}
         missing = [i for i in order if i not in by_id]
         if missing:
             raise VectorStoreError(f"no chunk {missing[0]!r} in {self.table}")

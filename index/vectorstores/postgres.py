@@ -118,7 +118,7 @@ def reset_pools() -> None:
     """Close every pool (tests, and a process that forks)."""
     with _pools_lock:
         for pool in _pools.values():
-            pool.close()
+            pool.close(timeout=1.0)
         _pools.clear()
 
 
