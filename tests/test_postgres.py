@@ -338,3 +338,12 @@ def test_the_golden_test_split_is_answered_alike_on_both_backends(service: Assis
     assert metrics[1] == metrics[0]
     baseline = Baseline.load(Path(__file__).resolve().parents[1] / "eval" / "baseline-first-test.json")
     assert [baseline.regressions(r) for r in runs] == [[], []]
+
+
+def test_nothing_above_the_index_layer_knows_the_backend():
+    root = Path(__file__).resolve().parents[1]
+    backends = ("pgvector_store", "faiss_store", "sikkerby.index.dense", "import faiss", "IndexStore(")
+    for folder in ("assistant", "ui", "eval", "sikkerby"):
+        for path in (root / folder).rglob("*.py"):
+            text = path.read_text(encoding="utf-8")
+            assert not [b for b in backends if b in text], path
