@@ -226,9 +226,8 @@ class PgVectorStore:
                 "SELECT id, 1 - (embedding <=> %s) FROM {} WHERE {} ORDER BY embedding <=> %s LIMIT %s"
             ).format(self._ident(), where)
         with self._connection() as conn:
-            if self._kind != "flat":
-                conn.execute(sql.SQL("SET LOCAL hnsw.ef_search = {}").format(sql.Literal(max(EF_SEARCH, k))))
-                conn.execute("SET LOCAL hnsw.iterative_scan = strict_order")
+            if self._kind != "flat" and k > EF_SEARCH:  # each connection has ef_search 128 (postgres.py)
+                conn.execute(sql.SQL("SET LOCAL hnsw.ef_search = {}").format(sql.Literal(k)))
             rows = conn.execute(statement, [query, *params, query, k]).fetchall()
         return [(chunk_id, float(score)) for chunk_id, score in rows]
 

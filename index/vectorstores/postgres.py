@@ -28,6 +28,9 @@ CONNECT_TIMEOUT = 5.0
 #: connections per process (Gradio answers a few requests at once per replica)
 POOL_MAX = 8
 URL_SCHEMES = ("postgresql", "postgres")
+#: how every connection searches an HNSW index: 128 candidates (as FAISS's efSearch), and scanning on until
+#: a filtered query has its k rows, in exact distance order (pgvector 0.8)
+SESSION_SETTINGS = ("SET hnsw.ef_search = 128", "SET hnsw.iterative_scan = strict_order")
 #: pg_advisory_lock key that serialises creating the pgvector extension
 EXTENSION_LOCK = 0x73696B6B657200
 
@@ -95,6 +98,8 @@ def pool_for(url: str) -> ConnectionPool:
                     conn.execute("CREATE EXTENSION IF NOT EXISTS vector")
                     conn.commit()
                     pgvector_psycopg.register_vector(conn)
+                for statement in SESSION_SETTINGS:  # once per connection, not per query
+                    conn.execute(statement)
                 conn.commit()
 
             pool = psycopg_pool.ConnectionPool(

