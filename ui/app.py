@@ -19,7 +19,7 @@ import gradio as gr  # noqa: E402
 
 from sikkerby.assistant.answer import Answer  # noqa: E402
 from sikkerby.assistant.feedback import FeedbackError  # noqa: E402
-from sikkerby.assistant.service import AssistantService, ServiceError  # noqa: E402
+from sikkerby.assistant.service import AssistantService, IndexUnavailable, ServiceError  # noqa: E402
 from sikkerby.ui.payloads import AskRequest, FeedbackRequest, GivenAnswers, PayloadError, parse  # noqa: E402
 from sikkerby.ui.render import (  # noqa: E402
     ALL_PRINCIPLES,
@@ -94,6 +94,13 @@ def _turn_of(messages: list[dict[str, Any]], index: int) -> int:
     return sum(1 for m in messages[: index + 1] if m.get("role") == "user") - 1
 
 
+#: what the chat says while the index cannot be reached (its database is down); the next question tries again
+UNAVAILABLE = (
+    "Søgeindekset kan ikke nås lige nu, så spørgsmålet kunne ikke besvares. "
+    "Prøv igen om lidt – dine tidligere svar er bevaret."
+)
+
+
 class ChatUI:
     """Event handlers; state per browser session is the list of answers so far."""
 
@@ -116,11 +123,16 @@ class ChatUI:
                 departments=[d for d in [department_from_choice(department)] if d],
                 history=answers,
             )
-        except ServiceError as exc:
+        except (ServiceError, IndexUnavailable) as exc:
+            if isinstance(exc, IndexUnavailable):
+                log.error("question not answered: %s", exc)
+                reason = UNAVAILABLE
+            else:
+                reason = f"Spørgsmålet kunne ikke besvares: {md_text(str(exc))}"
             shown = md_text(question[: self.service.settings.max_question_chars])
             messages = _messages(answers) + [
                 {"role": "user", "content": shown},
-                {"role": "assistant", "content": f"Spørgsmålet kunne ikke besvares: {md_text(str(exc))}"},
+                {"role": "assistant", "content": reason},
             ]
             yield "", messages, answers
             return
@@ -178,6 +190,11 @@ class ChatUI:
             )
         except (PayloadError, ServiceError) as exc:
             raise _refusal("Spørgsmålet kunne ikke besvares", exc) from None
+        except IndexUnavailable as exc:
+            log.error("question not answered: %s", exc)
+            raise _refusal(
+                "Spørgsmålet kunne ikke besvares", "søgeindekset kan ikke nås lige nu; prøv igen om lidt"
+            ) from None
         self.given.add(answer)
         return answer.to_dict()
 
