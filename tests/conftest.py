@@ -10,6 +10,7 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -151,3 +152,41 @@ def database_url(pg_server: LocalPostgres, request: pytest.FixtureRequest) -> st
     """A fresh, empty database on the session's server for one test."""
     name = "t_" + hashlib.sha256(request.node.nodeid.encode()).hexdigest()[:16]
     return pg_server.create_database(name)
+
+
+def publish_while_reading(
+    store: Any, embedder: Any, corpora: list[list[Any]], read: Any, *, publishes: int, readers: int
+) -> tuple[int, list[str]]:
+    """Publish ``publishes`` builds, alternating between two ``corpora``, while ``readers`` threads call
+    ``read()`` in a loop; ``read`` returns what it found wrong with one load (a raised error counts too).
+    Returns how many loads were read and every problem seen."""
+    import threading
+
+    from sikkerby.index.builder import IndexBuilder
+
+    problems: list[str] = []
+    done = threading.Event()
+    loads = 0
+
+    def reader() -> None:
+        nonlocal loads
+        while not done.is_set():
+            try:
+                found = read()
+            except Exception as exc:  # any failure counts
+                problems.append(f"{type(exc).__name__}: {exc}")
+                continue
+            loads += 1
+            problems.extend(found)
+
+    threads = [threading.Thread(target=reader) for _ in range(readers)]
+    for t in threads:
+        t.start()
+    try:
+        for i in range(publishes):  # bounded, alternating
+            IndexBuilder(store, embedder).build(corpora[(i + 1) % 2], force=True)
+    finally:
+        done.set()
+        for t in threads:
+            t.join(timeout=60)
+    return loads, problems

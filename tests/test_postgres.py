@@ -27,7 +27,7 @@ from sikkerby.index.vectorstores.factory import create_index_store
 from sikkerby.index.vectorstores.pgvector_store import PgIndexStore, PgVectorStore
 from sikkerby.ingest.chunk import KIND_INITIATIVE, KIND_PRINCIPLE, Chunk
 from sikkerby.ingest.pipeline import Ingestor
-from tests.conftest import CORPUS_FILE, FakeEmbedder, free_port, run_cli
+from tests.conftest import CORPUS_FILE, FakeEmbedder, free_port, publish_while_reading, run_cli
 from tests.pgserver import LocalPostgres
 
 FILTERS = [
@@ -160,35 +160,19 @@ def test_loads_during_publishes_see_one_whole_build(database_url: str, chunks: l
     embedder = FakeEmbedder()
     IndexBuilder(store, embedder).build(corpora[0])
     expected = {len(c): [x.id for x in c] for c in corpora}
-    problems: list[str] = []
-    done = threading.Event()
-    loads = 0
+    own = threading.local()  # each reader its own store, as each replica has
 
-    def reader() -> None:
-        nonlocal loads
-        reader_store = PgIndexStore(database_url)
-        while not done.is_set():
-            try:
-                stored = reader_store.load()
-                found = stored.dense.search(embedder.embed_queries(["natteværter"])[0], 3)
-            except Exception as exc:  # any failure counts
-                problems.append(f"{type(exc).__name__}: {exc}")
-                continue
-            loads += 1
-            ids = [c.id for c in stored.chunks]
-            if expected.get(len(ids)) != ids or not {i for i, _s in found} <= set(ids):
-                problems.append(f"mixed build: {len(ids)} chunks")
+    def read() -> list[str]:
+        if not hasattr(own, "store"):
+            own.store = PgIndexStore(database_url)
+        stored = own.store.load()
+        found = stored.dense.search(embedder.embed_queries(["natteværter"])[0], 3)
+        ids = [c.id for c in stored.chunks]
+        if expected.get(len(ids)) != ids or not {i for i, _s in found} <= set(ids):
+            return [f"mixed build: {len(ids)} chunks"]
+        return []
 
-    threads = [threading.Thread(target=reader) for _ in range(2)]
-    for t in threads:
-        t.start()
-    try:
-        for i in range(8):  # bounded: 8 publishes, alternating
-            IndexBuilder(store, embedder).build(corpora[(i + 1) % 2], force=True)
-    finally:
-        done.set()
-        for t in threads:
-            t.join(timeout=60)
+    loads, problems = publish_while_reading(store, embedder, corpora, read, publishes=8, readers=2)
     assert loads > 8
     assert problems == []
     with postgres.connection(database_url) as conn:  # only the current build and the one before are kept
