@@ -30,6 +30,7 @@ from sikkerby.errors import SikkerbyError
 from sikkerby.ui.api_guard import ApiShapeGuard, arities_of
 from sikkerby.ui.auth import LOCAL_HOSTS
 from sikkerby.ui.guard import RequestGuard
+from sikkerby.ui.html_lang import PageLanguage
 from sikkerby.ui.login_guard import LoginGuard, LoginThrottle
 
 log = logging.getLogger(__name__)
@@ -100,7 +101,9 @@ def allowed_hosts(host: str, extra: str = "") -> list[str]:
 
 def create_app(service: AssistantService, *, host: str, auth: Any = None) -> tuple[FastAPI, gr.Blocks]:
     """The FastAPI app with the guards in front and the chat mounted at /."""
-    from sikkerby.ui.app import CSS, build_app
+    from sikkerby.ui.app import build_app
+    from sikkerby.ui.danish import LOCALE_JS, translations
+    from sikkerby.ui.style import CSS, theme
 
     settings = service.settings
     private_cache_dir()  # before the Blocks are made: they take their cache folder when created
@@ -117,6 +120,7 @@ def create_app(service: AssistantService, *, host: str, auth: Any = None) -> tup
             Middleware(RequestGuard, max_body=settings.max_request_bytes),
             Middleware(LoginGuard, throttle=throttle),
             Middleware(ApiShapeGuard, arities=arities_of(demo), max_body=settings.max_request_bytes),
+            Middleware(PageLanguage),
         ],
     )
     gr.mount_gradio_app(
@@ -132,9 +136,9 @@ def create_app(service: AssistantService, *, host: str, auth: Any = None) -> tup
         ssr_mode=False,
         css=CSS,
         # system fonts only: the default themes fetch web fonts, and the app makes no outside calls
-        theme=gr.themes.Soft(
-            font=["ui-sans-serif", "system-ui", "sans-serif"], font_mono=["ui-monospace", "monospace"]
-        ),
+        theme=theme(),
+        i18n=translations(),
+        js=LOCALE_JS,
     )
     return app, demo
 
