@@ -198,9 +198,17 @@ def serving(home: Path, rounds: int) -> None:
     from bench.serving import measure
 
     emit("## Serving under load (`sikkerby serve`, gradio_client on /ask)")
-    paced_runs, burst_runs = measure(home, rounds=rounds)
+    emit(f"load average before: {os.getloadavg()[0]:.1f} (the machine is shared)")
+    emit()
     rows = []
-    for name, runs in (("20 users, ~1 s pause", paced_runs), ("burst: 20 users, no pause", burst_runs)):
+    runs_by_name = []
+    for verify, client in ((True, "client default"), (False, "client ssl_verify=False")):
+        paced_runs, burst_runs = measure(home, rounds=rounds, verify=verify)
+        runs_by_name += [
+            (f"20 users, ~1 s pause ({client})", paced_runs),
+            (f"burst: 20 users, no pause ({client})", burst_runs),
+        ]
+    for name, runs in runs_by_name:
         rate_key = "offered_per_s" if "offered_per_s" in runs[0] else "answers_per_s"
         rows.append(
             [

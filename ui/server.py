@@ -40,6 +40,9 @@ START_TIMEOUT = 60.0
 STOP_TIMEOUT = 10.0
 #: Gradio deletes the files it cached for this app every hour when they are older than an hour
 DELETE_CACHE = (3600, 3600)
+#: seconds between the queue's position estimates to waiting clients; Gradio's "auto" sends one to every
+#: waiting client each time any job ends, which under load is most of the server's work
+QUEUE_STATUS_EVERY = 10.0
 
 
 class ServeError(SikkerbyError):
@@ -109,7 +112,7 @@ def create_app(service: AssistantService, *, host: str, auth: Any = None) -> tup
     private_cache_dir()  # before the Blocks are made: they take their cache folder when created
     demo = build_app(service)
     demo.delete_cache = DELETE_CACHE
-    demo.queue(default_concurrency_limit=8)
+    demo.queue(default_concurrency_limit=8, status_update_rate=QUEUE_STATUS_EVERY)
     throttle = LoginThrottle(free_attempts=settings.login_attempts, max_wait=settings.login_backoff_max)
     app = FastAPI(
         docs_url=None,
