@@ -22,6 +22,7 @@ from sikkerby.assistant.service import AssistantService, ServiceError  # noqa: E
 from sikkerby.ui.chat_js import ADD_QUESTION_JS, CHAT_ON_LOAD, DOWNLOAD_JS, STATUS_ON_LOAD, example_js  # noqa: E402
 from sikkerby.ui.chat_view import conversation_html  # noqa: E402
 from sikkerby.ui.payloads import AskRequest, FeedbackRequest, GivenAnswers, PayloadError, parse  # noqa: E402
+from sikkerby.ui.pdf_pages import PdfPages  # noqa: E402
 from sikkerby.ui.render import (  # noqa: E402
     ALL_PRINCIPLES,
     conversation_markdown,
@@ -51,9 +52,13 @@ class ChatUI:
     """Event handlers; the state per browser is one :class:`Conversation` (kept in the browser's storage
     too, so that it survives a reload)."""
 
-    def __init__(self, service: AssistantService) -> None:
+    def __init__(self, service: AssistantService, *, pdfs: PdfPages | None = None) -> None:
         self.service = service
         self.given = GivenAnswers()
+        self.pdfs = pdfs
+
+    def html(self, conversation: Conversation) -> str:
+        return conversation_html(conversation, pdf_link=self.pdfs.link if self.pdfs is not None else None)
 
     # -- questions --------------------------------------------------------------------------------------
 
@@ -76,12 +81,12 @@ class ChatUI:
         if not conversation.pending:
             yield gr.skip(), gr.skip(), gr.skip(), gr.skip()
             return
-        yield conversation_html(conversation), gr.skip(), gr.skip(), gr.skip()
+        yield self.html(conversation), gr.skip(), gr.skip(), gr.skip()
         for question in conversation.pending:
             conversation = conversation.with_turn(self.turn(question, conversation.answers, principle, department))
         last = conversation.turns[-1]
         status = "Svaret er vist." if last.answer is not None else "Spørgsmålet kunne ikke besvares."
-        yield conversation_html(conversation), conversation, conversation.to_dict(), status
+        yield self.html(conversation), conversation, conversation.to_dict(), status
 
     def turn(self, question: str, history: list[Answer], principle: str | None, department: str | None) -> Turn:
         """One question answered within the filters, or why not."""
@@ -109,14 +114,14 @@ class ChatUI:
     def restore(self, saved: Any) -> tuple[Any, ...]:
         """The conversation kept in the browser, after a reload."""
         conversation = Conversation.from_dict(saved)
-        return conversation, asked_json(conversation), conversation_html(conversation)
+        return conversation, asked_json(conversation), self.html(conversation)
 
     def new_conversation(self) -> tuple[Any, ...]:
         conversation = Conversation()
         return (
             conversation,
             asked_json(conversation),
-            conversation_html(conversation),
+            self.html(conversation),
             conversation.to_dict(),
             "Ny samtale er startet.",
         )
@@ -199,10 +204,10 @@ def _refusal(what: str, reason: object) -> gr.Error:
     return gr.Error(f"{what}: {reason}", print_exception=False)
 
 
-def build_app(service: AssistantService) -> gr.Blocks:
-    """The Blocks app for one loaded service."""
+def build_app(service: AssistantService, *, pdfs: PdfPages | None = None) -> gr.Blocks:
+    """The Blocks app for one loaded service; ``pdfs`` links sources to the pages of indexed PDFs."""
     catalog = service.catalog
-    ui = ChatUI(service)
+    ui = ChatUI(service, pdfs=pdfs)
     departments = department_choices(catalog)
     with gr.Blocks(title="Sikker By-assistenten", analytics_enabled=False, delete_cache=(3600, 3600)) as demo:
         conversation = gr.State(lambda: Conversation())

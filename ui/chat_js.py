@@ -86,8 +86,9 @@ watch('value', () => {
 
 #: the status line under the chat is a live region: screen readers read what it says when it changes
 STATUS_ON_LOAD = """
-element.setAttribute('role', 'status');
-element.setAttribute('aria-live', 'polite');
+const host = element.closest('#sb-status') || element;
+host.setAttribute('role', 'status');
+host.setAttribute('aria-live', 'polite');
 """
 
 #: the conversation downloads from the browser's own memory: nothing is written on the server

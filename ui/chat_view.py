@@ -50,10 +50,11 @@ def _question_html(question: str, note: str = "") -> str:
 def turn_html(index: int, turn: Turn, *, pdf_link: PdfLink | None = None) -> str:
     """One question with its answer (or error), sources and feedback buttons."""
     answer = turn.answer
+    scope = f'<p class="sb-scope">{esc(turn.scope)}</p>' if turn.scope else ""
     if answer is None:
         return (
             f'<div class="sb-turn" id="sb-t{index}">{_question_html(turn.question)}'
-            f'<div class="message bot sb-error"><h3 class="sb-sr">Svar</h3><p>{esc(turn.error)}</p></div></div>'
+            f'<div class="message bot sb-error"><h3 class="sb-sr">Svar</h3>{scope}<p>{esc(turn.error)}</p></div></div>'
         )
     note = ""
     if answer.question_cut_from is not None:
@@ -61,7 +62,6 @@ def turn_html(index: int, turn: Turn, *, pdf_link: PdfLink | None = None) -> str
             f"(Spørgsmålet var på {_number(answer.question_cut_from)} tegn og er afkortet til de første "
             f"{_number(len(answer.question))}.)"
         )
-    scope = f'<p class="sb-scope">{esc(turn.scope)}</p>' if turn.scope else ""
     return (
         f'<div class="sb-turn" id="sb-t{index}">{_question_html(answer.question, note)}'
         f'<div class="message bot"><h3 class="sb-sr">Svar</h3>{scope}{answer_html(index, answer)}'

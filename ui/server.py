@@ -32,6 +32,7 @@ from sikkerby.ui.auth import LOCAL_HOSTS
 from sikkerby.ui.guard import RequestGuard
 from sikkerby.ui.html_lang import PageLanguage
 from sikkerby.ui.login_guard import LoginGuard, LoginThrottle
+from sikkerby.ui.pdf_pages import ROUTE, PdfPages
 
 log = logging.getLogger(__name__)
 
@@ -110,7 +111,9 @@ def create_app(service: AssistantService, *, host: str, auth: Any = None) -> tup
 
     settings = service.settings
     private_cache_dir()  # before the Blocks are made: they take their cache folder when created
-    demo = build_app(service)
+    documents = dict.fromkeys(c.document for c in service.catalog.by_id.values())
+    pdfs = PdfPages(list(documents), settings.corpus, follow_symlinks=settings.follow_symlinks)
+    demo = build_app(service, pdfs=pdfs)
     demo.delete_cache = DELETE_CACHE
     demo.queue(default_concurrency_limit=8, status_update_rate=QUEUE_STATUS_EVERY)
     throttle = LoginThrottle(free_attempts=settings.login_attempts, max_wait=settings.login_backoff_max)
@@ -126,6 +129,7 @@ def create_app(service: AssistantService, *, host: str, auth: Any = None) -> tup
             Middleware(PageLanguage),
         ],
     )
+    app.add_route(ROUTE, pdfs.serve, methods=["GET", "HEAD"])  # before the app at /, which would take it
     gr.mount_gradio_app(
         app,
         demo,
