@@ -4,6 +4,7 @@ driven by Playwright) against the app served on 127.0.0.1."""
 from __future__ import annotations
 
 import json
+import shutil
 import sqlite3
 import threading
 from collections.abc import Iterator
@@ -20,7 +21,7 @@ from sikkerby.ui.chat_view import answer_html, highlighted_html, sources_html
 from sikkerby.ui.render import conversation_markdown, overview_html
 from sikkerby.ui.turns import Conversation, Turn
 from tests.browser import ARTIFACTS, ask, launch, new_context, open_chat, screenshot, serious_violations
-from tests.conftest import free_port, run_cli
+from tests.conftest import FIXTURES, free_port, run_cli
 
 EXAMPLE_QUESTION = EXAMPLES[0]
 
@@ -305,6 +306,7 @@ def test_chat_speaks_danish_and_its_sources_link_and_open_by_keyboard(app_url: t
         assert first.is_visible()
         head = first.locator(".sb-source-head").inner_text()
         assert "Dokument: " in head and "side " in head and "Princip: " in head
+        assert turn.locator(".sb-pdf").count() == 0  # the bundled strategy is text, not a PDF: no page link
         page.keyboard.press("Space")
         assert toggle.get_attribute("aria-expanded") == "false" and first.is_hidden()
 
@@ -337,7 +339,7 @@ def test_every_control_is_reached_by_tab_with_a_visible_focus_ring(app_url: tupl
                   const s = getComputedStyle(e);
                   const ring = s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) >= 2;
                   return [e.id || e.getAttribute('aria-label') || e.innerText.trim().slice(0, 80) || e.tagName,
-                          ring || s.boxShadow !== 'none']; }"""
+                          ring]; }"""
             )
             reached[focused[0]] = "ring" if focused[1] else "no ring"
         browser.close()
@@ -536,3 +538,50 @@ def test_the_conversation_survives_a_reload_and_new_conversation_starts_clean(
         assert page.locator("#sb-chat .sb-turn").count() == 0
         browser.close()
     assert _feedback_rows(service)[len(before) :] == []
+
+
+@pytest.fixture(scope="module")
+def pdf_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
+    """The chat over one indexed PDF (the fixture strategy_sample.pdf, in a folder of its own)."""
+    from sikkerby.ui.app import serve
+
+    tmp = tmp_path_factory.mktemp("pdf-app")
+    corpus = tmp / "corpus"
+    corpus.mkdir()
+    pdf = corpus / "strategy_sample.pdf"
+    shutil.copyfile(FIXTURES / "strategy_sample.pdf", pdf)
+    (tmp / "ikke-indekseret.pdf").write_bytes(pdf.read_bytes())  # a PDF beside the corpus: never served
+    settings = load_settings(data_dir=tmp / "home", corpus=(corpus,), extra={"feedback_db": str(tmp / "fb.sqlite3")})
+    service = AssistantService(settings)
+    result, _report = service.build_index()
+    assert not result.errors
+    port = free_port()
+    demo = serve(service, host="127.0.0.1", port=port)
+    try:
+        yield f"http://127.0.0.1:{port}/", pdf
+    finally:
+        demo.close()
+
+
+@pytest.mark.slow
+def test_a_pdf_source_opens_at_its_page_and_only_indexed_pdfs_are_served(pdf_app: tuple[str, Path]):
+    sync_api = pytest.importorskip("playwright.sync_api")
+    url, pdf = pdf_app
+    with sync_api.sync_playwright() as p:
+        browser = launch(p)
+        page = open_chat(browser, url)
+        turn = ask(page, "Hvad laver Natteværterne i Nordvest?")
+        turn.locator(".sb-sources-toggle").click()
+        source = turn.locator(".sb-source").filter(has_text="strategy_sample.pdf").first
+        head = source.locator(".sb-source-head").inner_text()
+        link = source.get_by_role("link", name="Åbn side")
+        href = link.get_attribute("href")
+        page_number = head.split("side ")[1].split(" ")[0]
+        assert href == f"kilde/0.pdf#page={page_number}" and f"Åbn side {page_number} i PDF" in head
+        served = page.request.get(url + "kilde/0.pdf")
+        body = served.body()
+        statuses = [page.request.get(url + path).status for path in ("kilde/1.pdf", "kilde/-1.pdf", "kilde/x.pdf")]
+        browser.close()
+    assert served.status == 200 and served.headers["content-type"] == "application/pdf"
+    assert body == pdf.read_bytes()
+    assert statuses == [404, 404, 404]

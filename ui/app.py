@@ -135,7 +135,7 @@ class ChatUI:
 
     # -- feedback ---------------------------------------------------------------------------------------
 
-    def feedback(self, event: gr.EventData, conversation: Conversation | None) -> tuple[Any, ...]:
+    def rate(self, event: gr.EventData, conversation: Conversation | None) -> tuple[Any, ...]:
         """A thumb clicked: stored; the same thumb again takes it back; the other thumb replaces it."""
         data = getattr(event, "_data", None) or {}
         index, rating = data.get("turn"), data.get("rating")
@@ -288,7 +288,7 @@ def build_app(service: AssistantService, *, pdfs: PdfPages | None = None) -> gr.
             show_progress="hidden",
             **private,
         )
-        chat.click(ui.feedback, [conversation], [conversation, saved, status], show_progress="hidden", **private)
+        chat.click(ui.rate, [conversation], [conversation, saved, status], show_progress="hidden", **private)
         new.click(ui.new_conversation, None, [conversation, asked, chat, saved, status], **private)
         download.click(ui.download, conversation, [markdown, status], **private).then(
             None, markdown, None, js=DOWNLOAD_JS, **private
