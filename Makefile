@@ -39,8 +39,16 @@ system-deps:
 TEST_PACKAGES := chromium fonts-noto-color-emoji nginx
 TEST_FILES    := /usr/bin/chromium /usr/share/fonts/truetype/noto/NotoColorEmoji.ttf /usr/sbin/nginx
 
-test-system-deps:
+# axe-core (the accessibility checker the browser tests inject into the page) comes from npm into build/npm
+AXE_VERSION := 4.11.0
+AXE_JS      := build/npm/node_modules/axe-core/axe.min.js
+
+test-system-deps: $(AXE_JS)
 	$(call apt_install,$(TEST_PACKAGES),$(TEST_FILES))
+
+$(AXE_JS):
+	$(call apt_install,npm,/usr/bin/npm)
+	npm install --silent --no-audit --no-fund --prefix build/npm axe-core@$(AXE_VERSION)
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)

@@ -64,7 +64,7 @@ class FeedbackError(SikkerbyError, ValueError):
 
 
 class FeedbackStore:
-    """Append-only feedback in SQLite (WAL mode), safe when many users click at once. A file that is
+    """Feedback in SQLite (WAL mode), safe when many users click at once. A file that is
     not a feedback database is reported, never overwritten."""
 
     def __init__(self, path: Path, *, max_chars: int = 20_000) -> None:
@@ -170,6 +170,28 @@ class FeedbackStore:
                         row,
                     )
                     return int(cur.lastrowid or 0)
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) or attempt == 9:
+                    raise
+                time.sleep(0.05 * (attempt + 1))
+        raise RuntimeError("unreachable")
+
+    def withdraw(self, row_id: int, *, session: str) -> bool:
+        """Remove row ``row_id`` when it was given in ``session`` (a thumb clicked again takes it back, and
+        a changed mind replaces it); returns whether a row was removed."""
+        self._check("session", session, limit=MAX_SESSION_CHARS)
+        if not isinstance(row_id, int) or isinstance(row_id, bool):
+            return False
+        return self._delete(row_id, session)
+
+    def _delete(self, row_id: int, session: str) -> bool:
+        if not self.path.exists():
+            return False
+        for attempt in range(10):
+            try:
+                with self._connect() as conn:
+                    cur = conn.execute("DELETE FROM feedback WHERE id = ? AND session = ?", (row_id, session))
+                    return cur.rowcount > 0
             except sqlite3.OperationalError as exc:
                 if "locked" not in str(exc) or attempt == 9:
                     raise
@@ -299,6 +321,11 @@ class PgFeedbackStore(FeedbackStore):
                 values,
             ).fetchone()
         return int(found[0])
+
+    def _delete(self, row_id: int, session: str) -> bool:
+        with self._pg() as conn:
+            cur = conn.execute("DELETE FROM sikkerby_feedback WHERE id = %s AND session = %s", (row_id, session))
+            return cur.rowcount > 0
 
     def _select(self, rating: int | None) -> list[tuple[Any, ...]]:
         query = f"SELECT {', '.join(COLUMNS[:6])}, citations::text, comment, session FROM sikkerby_feedback"

@@ -371,6 +371,10 @@ class AssistantService:
             session=session,
         )
 
+    def withdraw_feedback(self, row_id: int, *, session: str) -> bool:
+        """Take back feedback row ``row_id`` given in ``session``; returns whether there was one."""
+        return self.feedback.withdraw(row_id, session=session)
+
 
 def clean_question(question: str, *, limit: int = MAX_QUESTION_CHARS) -> str:
     """The question without control characters, whitespace-normalised, at most ``limit`` characters."""

@@ -244,6 +244,10 @@ def test_feedback_through_either_replica_lands_in_one_table(tmp_path: Path, data
     assert not (tmp_path / "a" / "feedback.sqlite3").exists()
     with pytest.raises(FeedbackError, match="rating"):
         one.feedback.add(rating=2, question="q", answer="a", abstained=False, citations=[])
+    # a thumb taken back in one replica's chat removes the row from the shared table, only for its session
+    assert not two.withdraw_feedback(ids[0], session="another")
+    assert two.withdraw_feedback(ids[0], session="s1")
+    assert [r.rating for r in one.feedback.all()] == [-1]
 
 
 def test_a_database_that_stops_gives_a_danish_chat_error_and_recovers(tmp_path: Path):
@@ -259,8 +263,8 @@ def test_a_database_that_stops_gives_a_danish_chat_error_and_recovers(tmp_path: 
         chat = ChatUI(service)
 
         def last_reply() -> str:
-            *_, (_text, messages, _answers) = chat.respond("Hvad gør natteværterne?", [], None, None, "s")
-            return messages[-1]["content"]
+            turn = chat.turn("Hvad gør natteværterne?", [], None, None)
+            return turn.error or (turn.answer.answer if turn.answer is not None else "")
 
         answered = last_reply()  # the fake embedder's answer (an abstention), whatever it says
         assert answered != UNAVAILABLE and "kunne ikke besvares" not in answered
