@@ -34,6 +34,8 @@ def load(front: int, clients: int, seconds: float, think: float = 0.0) -> tuple[
     def client(n: int) -> None:
         user = User(front, f"bench-{n}")
         i = 0
+        if think:  # arrivals spread over one think time, not 50 questions in the same millisecond
+            time.sleep(rng.uniform(0, think))
         while time.monotonic() < stop:
             started = time.perf_counter()
             reply = user.ask(QUESTIONS[(n + i) % len(QUESTIONS)])

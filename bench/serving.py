@@ -82,6 +82,8 @@ def _user(client: Any, *, questions: int, pause: float, seed: int, stop: float |
     rng = random.Random(seed)
     latencies: list[float] = []
     i = 0
+    if pause:  # users arrive spread over one pause, not all in the same millisecond
+        time.sleep(rng.uniform(0, pause))
     while (stop is None and i < questions) or (stop is not None and time.monotonic() < stop):
         question = QUESTIONS[(seed + i) % len(QUESTIONS)]
         started = time.perf_counter()
