@@ -183,11 +183,12 @@ class AnswerComposer:
         for chunk in sorted(initiatives, key=lambda c: order.get(c.principle or "", 99)):
             groups.setdefault(chunk.principle or ("No principle" if english else "Uden princip"), []).append(chunk)
         count = say.count(len(initiatives)).capitalize()
+        concern = "concerns" if len(initiatives) == 1 else "concern"  # the English verb agrees with the count
         if len(groups) > 1:
             places = f"{len(groups)} principles" if english else f"{len(groups)} principper"
-            lines = [say.topic_many.format(count=count, about=about, places=places)]
+            lines = [say.topic_many.format(count=count, concern=concern, about=about, places=places)]
         else:
-            lines = [say.topic_one.format(count=count, about=about, label=next(iter(groups)))]
+            lines = [say.topic_one.format(count=count, concern=concern, about=about, label=next(iter(groups)))]
         for label, chunks in groups.items():
             lines += ["", f"{label}:"]
             for chunk in chunks:
