@@ -429,9 +429,13 @@ class Answerer:
         residual = [t for t in asked.residual if t in _narrowing(asked)]
         principle = catalog.principle(route.principle) if route.principle else None
         if principle is None and route.topic:
+            # an English paraphrase is matched by its glossed Danish words, as the search does
+            lexical = " ".join(gloss(route.topic)) if asked.english else None
             with asked.clock:
-                hits = self.retriever.search(route.topic, k=1, search_filter=SearchFilter(kinds=(KIND_PRINCIPLE,)))
-            topic_terms = content_terms(route.topic)
+                hits = self.retriever.search(
+                    route.topic, k=1, search_filter=SearchFilter(kinds=(KIND_PRINCIPLE,)), lexical_query=lexical
+                )
+            topic_terms = content_terms(" ".join(gloss(route.topic)) if asked.english else route.topic)
             if hits and not (topic_terms and len(matcher.unknown(topic_terms)) == len(topic_terms)):
                 principle = catalog.principle(hits[0].chunk.principle or "")
             residual = []
@@ -704,6 +708,11 @@ def _principle_spans(text: str) -> list[tuple[int, int]]:
 
 
 def _words_for(question: str, question_terms: Sequence[str]) -> str:
+    """The question's own words for ``question_terms``; for an English question, their Danish glosses
+    ("young people … crime" -> "unge kriminalitet"), not the bare stems."""
     wanted = set(question_terms)
     shown = [w for w in dict.fromkeys(words(question)) if term(w) in wanted]
+    if not shown and is_english(question):
+        glossed = {term(w): w for w in reversed(gloss(question)) if term(w) in wanted}  # one word per term
+        shown = [w for w in dict.fromkeys(gloss(question)) if glossed.get(term(w)) == w]
     return " ".join(shown) or " ".join(question_terms)

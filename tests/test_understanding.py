@@ -181,6 +181,14 @@ def test_an_age_narrows_a_list_by_the_ages_the_initiatives_state(service: Assist
 
 
 @pytest.mark.slow
+def test_an_english_principle_paraphrase_is_found_by_its_glossed_words(service: AssistantService):
+    answer = service.ask("What does the city do about gang crime?")
+    assert answer.answer.startswith("Fagprincip 2:"), answer.answer
+    answer = service.ask("What is being done so that young people don't end up in crime?")
+    assert not answer.abstained and "«ung kriminalit»" not in answer.answer, answer.answer
+
+
+@pytest.mark.slow
 def test_chat_about_the_asker_is_not_the_subject(service: AssistantService):
     answer = service.ask("Jeg er ny – hvad er Sikker By egentlig?")
     assert not answer.abstained
