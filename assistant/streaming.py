@@ -13,14 +13,24 @@ log = logging.getLogger(__name__)
 
 
 class TokenSink:
-    """Receives the model's tokens as they come; ``stop()`` ends the generation at the next token."""
+    """Receives the model's tokens as they come, and each sentence as soon as it has passed the check
+    (rendered with its citation marks as the final answer numbers them); ``stop()`` ends the generation at
+    the next token. A reader is shown the checked sentences, never the raw tokens."""
 
-    def __init__(self, on_token: Callable[[str], None]) -> None:
+    def __init__(
+        self, on_token: Callable[[str], None] | None = None, *, on_sentence: Callable[[str], None] | None = None
+    ) -> None:
         self._on_token = on_token
+        self._on_sentence = on_sentence
         self._stop = threading.Event()
 
     def token(self, text: str) -> None:
-        self._on_token(text)
+        if self._on_token is not None:
+            self._on_token(text)
+
+    def sentence(self, text: str) -> None:
+        if self._on_sentence is not None:
+            self._on_sentence(text)
 
     def stop(self) -> None:
         self._stop.set()

@@ -161,17 +161,19 @@ def test_the_cli_does_not_import_langchain_openai_for_extractive_answers():
 class _Recording:
     """A fake chat model that records what it was asked (LangChain's GenericFakeChatModel underneath)."""
 
-    def __init__(self, reply: str) -> None:
+    def __init__(self, reply: str, *, delay: float = 0.0) -> None:
         from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
         from langchain_core.messages import AIMessage
 
         self.calls: list[list[object]] = []
-        self._reply = reply
+        self.delay = delay
         self._fake = GenericFakeChatModel(messages=iter([AIMessage(content=reply)] * 100))
 
     def stream(self, messages: list[object]) -> Iterator[object]:
         self.calls.append(messages)
-        yield from self._fake.stream(messages)
+        for chunk in self._fake.stream(messages):
+            time.sleep(self.delay)
+            yield chunk
 
 
 @pytest.fixture
@@ -182,8 +184,8 @@ def with_model(service: AssistantService):
     answerer = service.load().answerer
     original = answerer.generator
 
-    def use(reply: str, **kwargs: object) -> _Recording:
-        model = _Recording(reply)
+    def use(reply: str, *, delay: float = 0.0, **kwargs: object) -> _Recording:
+        model = _Recording(reply, delay=delay)
         answerer.generator = LLMGenerator(answerer.composer, model, model_name="fake-model", **kwargs)  # type: ignore[arg-type]
         return model
 
@@ -267,6 +269,34 @@ def test_tokens_stream_to_the_sink_and_stop_ends_the_generation(service, with_mo
     with streaming_to(sink):
         stopped = service.ask("Hvad er Den Korte Snor?")
     assert stopped.generation.fallback == "stopped" and "Sprogmodellen blev stoppet" in stopped.answer
+
+
+@pytest.mark.slow
+def test_the_chat_shows_checked_sentences_as_they_come_and_the_stop_button_ends_the_answer(service, with_model):
+    from sikkerby.ui.streaming import LiveAnswer, LiveAnswers
+
+    with_model(
+        "Den Korte Snor er en kriminalitetsforebyggende indsats til børn og unge mellem 10-17 år [1]. "
+        "Den koster 7 milliarder [1]. Indsatsen kombinerer intensiv kontaktpersonindsats og familierådgivning [1].",
+        delay=0.03,
+    )
+    live = LiveAnswer(service, "Hvad er Den Korte Snor?")
+    shown = list(live.updates())
+    answer = live.result()
+    assert shown and all("milliarder" not in text for text in shown), "an unchecked sentence was shown"
+    assert shown[0].startswith("Den Korte Snor er en kriminalitetsforebyggende indsats") and shown[0].endswith("[1]")
+    assert answer.answer.startswith(shown[-1]) and answer.generation.removed == 1
+
+    sessions = LiveAnswers()
+    live = LiveAnswer(service, "Hvad er Den Korte Snor?")
+    sessions.start("s1", live)
+    sessions.stop("other")  # another reader's stop button stops nothing here
+    sessions.stop("s1")
+    stopped = live.result()
+    sessions.finish("s1", live)
+    assert stopped.generation.fallback == "stopped" and stopped.answer.endswith(
+        "(Sprogmodellen blev stoppet, så svaret her er dokumentets egne sætninger.)"
+    )
 
 
 # -- a real small model behind llama.cpp's server ------------------------------------------------------

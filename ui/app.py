@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import logging
 import os
-import time
 import uuid
 from collections.abc import Iterator
 from typing import Any
@@ -34,6 +33,7 @@ from sikkerby.ui.render import (  # noqa: E402
     sources_markdown,
     sources_title,
 )
+from sikkerby.ui.streaming import LiveAnswer, LiveAnswers  # noqa: E402
 
 EXAMPLES = (
     "Hvilke indsatser hører under Fagprincip 2?",
@@ -56,9 +56,6 @@ CSS = """
 .sb-empty { color: #777; }
 mark { background: #ffe48a; color: inherit; padding: 0 0.1em; }
 """
-
-STREAM_WORDS = 6
-STREAM_PAUSE = 0.015
 
 #: the conversation downloads from the browser's own memory: nothing is written on the server
 DOWNLOAD_JS = """(text) => {
@@ -100,6 +97,7 @@ class ChatUI:
     def __init__(self, service: AssistantService) -> None:
         self.service = service
         self.given = GivenAnswers()
+        self.live = LiveAnswers()
 
     def respond(
         self, question: str, answers: list[Answer] | None, principle: str | None, department: str | None, session: str
@@ -109,13 +107,19 @@ class ChatUI:
         if not question:
             yield "", _messages(answers), answers
             return
+        live = LiveAnswer(
+            self.service,
+            question,
+            principle=None if principle in (None, ALL_PRINCIPLES) else principle,
+            departments=[d for d in [department_from_choice(department)] if d],
+            history=answers,
+        )
+        self.live.start(session, live)
         try:
-            answer = self.service.ask(
-                question,
-                principle=None if principle in (None, ALL_PRINCIPLES) else principle,
-                departments=[d for d in [department_from_choice(department)] if d],
-                history=answers,
-            )
+            asked = _messages(answers) + [{"role": "user", "content": md_text(question)}]
+            for text in live.updates():  # a language model's checked sentences as they come
+                yield "", asked + [{"role": "assistant", "content": md_text(text) + " …"}], answers
+            answer = live.result()
         except ServiceError as exc:
             shown = md_text(question[: self.service.settings.max_question_chars])
             messages = _messages(answers) + [
@@ -124,12 +128,14 @@ class ChatUI:
             ]
             yield "", messages, answers
             return
-        before = _messages(answers) + [{"role": "user", "content": question_markdown(answer)}]
-        words = answer_markdown(answer).split(" ")
-        for end in range(STREAM_WORDS, len(words), STREAM_WORDS):  # stream the answer as it is written
-            yield "", before + [{"role": "assistant", "content": " ".join(words[:end]) + " …"}], answers
-            time.sleep(STREAM_PAUSE)
+        finally:
+            live.stop()  # the reader left or stopped: the model stops too
+            self.live.finish(session, live)
         yield "", _messages(answers + [answer]), answers + [answer]
+
+    def stop(self, session: str) -> None:
+        """The stop button: ends this session's generation (its answer then says so)."""
+        self.live.stop(session)
 
     def conversation(self, answers: list[Answer] | None) -> str:
         """The conversation as Markdown, for the browser to download."""
@@ -182,6 +188,11 @@ class ChatUI:
         return answer.to_dict()
 
 
+def _streams(service: AssistantService) -> bool:
+    """Whether answers are written by a language model (then they stream, and can be stopped)."""
+    return service.settings.generator != "extractive"
+
+
 def _refusal(what: str, reason: object) -> gr.Error:
     """An error for the API caller, logged as one line without the caller's text (no traceback)."""
     log.info("API request refused: %s (%s)", what, type(reason).__name__)
@@ -230,6 +241,7 @@ def build_app(service: AssistantService) -> gr.Blocks:
                         max_length=2 * service.settings.max_question_chars,
                     )
                     send = gr.Button("Spørg", variant="primary", scale=1, elem_id="sb-send")
+                    stop = gr.Button("Stop", variant="stop", scale=1, elem_id="sb-stop", visible=_streams(service))
                 with gr.Row():
                     new = gr.Button("Ny samtale", scale=1)
                     download = gr.Button("Download samtalen (Markdown)", scale=1, elem_id="sb-download")
@@ -249,6 +261,7 @@ def build_app(service: AssistantService) -> gr.Blocks:
         outputs = [box, chatbot, answers]
         box.submit(ui.respond, inputs, outputs, api_visibility="private")
         send.click(ui.respond, inputs, outputs, api_visibility="private")
+        stop.click(ui.stop, session, None, api_visibility="private", queue=False)
 
         def pick_example(
             event: gr.SelectData, state: list[Answer], p: str, d: str, s: str

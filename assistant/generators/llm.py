@@ -20,7 +20,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from sikkerby.assistant.answer import Generation
-from sikkerby.assistant.checking import CheckResult, SentenceChecker
+from sikkerby.assistant.checking import CheckResult, SentenceChecker, evidence_text, generated_sentences
 from sikkerby.assistant.composer import AnswerComposer, Citer, Draft
 from sikkerby.assistant.generators.base import Evidence
 from sikkerby.assistant.generators.extractive import ExtractiveGenerator
@@ -241,13 +241,17 @@ class LLMGenerator:
         started = time.perf_counter()
         threading.Thread(target=work, name="llm-stream", daemon=True).start()
         try:
-            return self._collect(chunks, sink, started)
+            return self._collect(chunks, sink, started, hits)
         finally:
             stop.set()
 
-    def _collect(self, chunks: queue.Queue[tuple[str, Any]], sink: TokenSink | None, started: float) -> Reply:
-        """The streamed chunks joined, until the end, an error, the deadline or the reader's stop."""
+    def _collect(
+        self, chunks: queue.Queue[tuple[str, Any]], sink: TokenSink | None, started: float, hits: Sequence[Hit]
+    ) -> Reply:
+        """The streamed chunks joined, until the end, an error, the deadline or the reader's stop; each
+        sentence that passes the check goes to the sink as soon as the next one begins."""
         deadline = started + self.timeout
+        shown = _SentenceStream(self.checker, [h.chunk.text for h in hits], sink)
         parts: list[str] = []
         first: float | None = None
         usage: dict[str, Any] = {}
@@ -272,8 +276,8 @@ class LLMGenerator:
             if first is None:
                 first = (time.perf_counter() - started) * 1000
             parts.append(text)
-            if sink is not None:
-                sink.token(text)
+            shown.token(text, "".join(parts))
+        shown.feed("".join(parts), final=True)
         return Reply(
             text="".join(parts),
             first_token_ms=first,
@@ -307,3 +311,32 @@ class LLMGenerator:
             text=f"{extractive.text}\n\n{note}",
             generation=replace(generation, generator="extractive", fallback=reason),
         )
+
+
+class _SentenceStream:
+    """Checks the model's sentences as they complete and hands the kept ones to the sink, numbered as
+    the final answer numbers its sources (in order of first use among the kept sentences)."""
+
+    def __init__(self, checker: SentenceChecker, passages: Sequence[str], sink: TokenSink | None) -> None:
+        self.checker = checker
+        self.evidence = [evidence_text(p) for p in passages] if sink is not None else []
+        self.sink = sink
+        self.done = 0
+        self.numbers: dict[int, int] = {}
+
+    def token(self, token: str, so_far: str) -> None:
+        if self.sink is not None:
+            self.sink.token(token)
+            self.feed(so_far)
+
+    def feed(self, text: str, *, final: bool = False) -> None:
+        sink = self.sink
+        if sink is None:
+            return
+        sentences = generated_sentences(text)
+        ready = sentences if final else sentences[:-1]  # the last may go on, or its marks may follow
+        for sentence, refs in ready[self.done :]:
+            if self.checker.sentence(sentence, refs, self.evidence).supported:
+                marks = " ".join(f"[{self.numbers.setdefault(n, len(self.numbers) + 1)}]" for n in refs)
+                sink.sentence(f"{sentence} {marks}")
+        self.done = max(self.done, len(ready))
