@@ -127,6 +127,17 @@ def test_an_endpoint_turns_the_model_on_and_the_key_stays_out_of_the_settings_re
     assert load_settings(llm_timeout=2).llm_timeout == 2.0
 
 
+def test_a_registered_key_is_redacted_from_every_log_line():
+    import logging
+
+    from sikkerby.logs import SafeFormatter, redact
+
+    redact(SECRET)
+    record = logging.LogRecord("httpx", logging.DEBUG, __file__, 1, "headers: %s", ({"authorization": SECRET},), None)
+    line = SafeFormatter("%(levelname)s %(name)s: %(message)s").format(record)
+    assert SECRET not in line and "***" in line
+
+
 def test_bad_llm_settings_name_the_setting(monkeypatch: pytest.MonkeyPatch):
     with pytest.raises(SettingsError, match="setting llm_base_url: the llm generator needs an endpoint"):
         load_settings(generator="llm")

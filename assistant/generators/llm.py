@@ -30,6 +30,7 @@ from sikkerby.assistant.streaming import TokenSink, current_sink
 from sikkerby.errors import SikkerbyError
 from sikkerby.index.hybrid import Hit
 from sikkerby.ingest.danish import terms
+from sikkerby.logs import redact
 
 if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel
@@ -113,6 +114,8 @@ def chat_model(settings: Settings) -> BaseChatModel:
         raise LLMError(
             "the llm generator needs langchain-openai: install sikkerby[llm] (pip install 'sikkerby[llm]')"
         ) from exc
+    if settings.llm_api_key:
+        redact(settings.llm_api_key)
     return ChatOpenAI(
         base_url=settings.llm_base_url,
         model=settings.llm_model or "default",
