@@ -55,6 +55,8 @@ class Generation:
     llm_ms: float = 0.0
     prompt_tokens: int | None = None
     completion_tokens: int | None = None
+    #: "server" when the endpoint reported the tokens, "chunks" when they were counted from the stream
+    usage_source: str | None = None
 
     def joined(self, other: Generation) -> Generation:
         """Two asks' generations as one answer's (a question of several asks)."""
@@ -77,6 +79,7 @@ class Generation:
             llm_ms=self.llm_ms + other.llm_ms,
             prompt_tokens=add(self.prompt_tokens, other.prompt_tokens),
             completion_tokens=add(self.completion_tokens, other.completion_tokens),
+            usage_source=self.usage_source or other.usage_source,
         )
 
 
@@ -156,6 +159,7 @@ class Answer:
             data["usage"] = {
                 "prompt_tokens": prompt,
                 "completion_tokens": completion,
-                "total_tokens": None if prompt is None and completion is None else (prompt or 0) + (completion or 0),
+                "total_tokens": None if prompt is None or completion is None else prompt + completion,
+                "source": generation.usage_source,
             }
         return data
