@@ -569,3 +569,22 @@ def test_eval_reports_the_model_beside_the_extractive_answers(llama_server: str,
     assert "| llm (smollm2-135m) |" in result.stdout.splitlines()[2]
     assert (report / "generators.md").read_text(encoding="utf-8").startswith("## Generators")
     assert SECRET not in result.stdout + result.stderr
+
+
+def test_an_answer_with_the_new_json_fields_is_accepted_back_for_feedback():
+    from sikkerby.assistant.answer import Answer, Citation, Generation, Timing
+    from sikkerby.ui.payloads import AnswerPayload, GivenAnswers
+
+    citation = Citation(1, "c1", "strategi.txt", 3, "Fagprincip 1", DEN_KORTE_SNOR, 0.9)
+    generation = Generation("smollm2-135m", True, 2, 1, None, 12.5, 80.0, None, 30, "chunks")
+    answer = Answer(
+        "Hvad er Den Korte Snor?",
+        "Svar. [1]",
+        False,
+        (citation,),
+        Timing(1.0, 2.0, 3.0, 80.0, 12.5),
+        generation=generation,
+    )
+    given = GivenAnswers()
+    given.add(answer)
+    assert AnswerPayload.model_validate(json.loads(json.dumps(answer.to_dict()))) in given
