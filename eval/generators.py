@@ -82,8 +82,11 @@ def compare_generators(
     golden: Path | Sequence[Path],
     split: str = "test",
     limit: int | None = None,
+    types: Sequence[str] = (),
 ) -> Comparison:
-    rows = load_golden(golden, split=split)[:limit] if limit else load_golden(golden, split=split)
+    """Both generators over the split's rows (only those of ``types`` when given; the first ``limit``)."""
+    rows = [r for r in load_golden(golden, split=split) if not types or r.type in types]
+    rows = rows[:limit] if limit else rows
     evaluator = AnswerEvaluator(rows, split=split)
     plain = evaluator(AssistantSystem(extractive))
     plain.system = "extractive"

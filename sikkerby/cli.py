@@ -457,7 +457,9 @@ def _eval_generators(args: argparse.Namespace, service: Any, golden: Any) -> int
     from sikkerby.eval.runner import default_report_dir
 
     extractive = AssistantService(replace(service.settings, generator="extractive"))
-    comparison = compare_generators(extractive, service, golden=golden, split=args.split, limit=args.limit)
+    comparison = compare_generators(
+        extractive, service, golden=golden, split=args.split, limit=args.limit, types=args.type or ()
+    )
     text = comparison_markdown(comparison)
     print(text)
     folder = Path(args.report) if args.report else default_report_dir(service.settings.data_dir)
@@ -618,6 +620,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--import-feedback", metavar="EXPORT", help="turn thumbs-down feedback into candidate rows")
     p.add_argument("--candidates", help="where candidate rows go (default eval/golden/candidates.jsonl)")
     p.add_argument("--limit", type=_count, help="only the first N questions of the split (with --generator llm)")
+    p.add_argument(
+        "--type", action="append", help="only questions of this type, e.g. fact (with --generator llm; repeatable)"
+    )
     add_llm(p)
     p.set_defaults(func=cmd_eval)
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -561,12 +562,25 @@ def test_eval_reports_the_model_beside_the_extractive_answers(llama_server: str,
     home = tmp_path / "home"
     shutil.copytree(built_home, home)
     report = tmp_path / "report"
-    args = ["eval", "--generator", "llm", "--golden", "eval/golden/sikker_by.jsonl", "--split", "test", "--limit", "3"]
+    args = [
+        "eval",
+        "--generator",
+        "llm",
+        "--golden",
+        "eval/golden/sikker_by.jsonl",
+        "--split",
+        "test",
+        "--type",
+        "fact",
+        "--limit",
+        "2",
+    ]
     result = run_cli([*args, "--report", str(report)], home, env=_llm_env(llama_server), timeout=900)
     assert result.returncode == 0, result.stderr[-2000:]
     assert "| answer_correctness |" in result.stdout and "| removed_share |" in result.stdout
     assert "| fallbacks |" in result.stdout and "| first_token_p50_ms |" in result.stdout
     assert "| llm (smollm2-135m) |" in result.stdout.splitlines()[2]
+    assert re.search(r"\| asked_model \| [12] \|", result.stdout), "fact questions reach the model"
     assert (report / "generators.md").read_text(encoding="utf-8").startswith("## Generators")
     assert SECRET not in result.stdout + result.stderr
 
