@@ -55,10 +55,16 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[st,dev]'
 	touch $@ $(VENV)/.installed
 
-# the real small language model the tests run (llama.cpp's server and SmolLM2-135M); compiled once
-# for this CPU kind, then pip's cache has the wheel
+# the real small language model the tests run (llama.cpp's server and SmolLM2-135M). llama-cpp-python
+# compiles from source: only what its server loads (libllama, ggml and the common library it forces on),
+# not the multimodal library (LLAVA_BUILD: a third of the objects), llama.cpp's tests, examples, tools or
+# HTTPS support. Compiled once for this CPU kind; pip keeps the wheel in its cache (~/.cache/pip), so the
+# next install, in this venv or a new one, takes seconds. pip's cache key is the sdist, not these flags:
+# after changing them, `$(BIN)/python -m pip cache remove llama_cpp_python` rebuilds.
+LLAMA_CMAKE_ARGS := -DLLAVA_BUILD=OFF -DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_EXAMPLES=OFF \
+	-DLLAMA_BUILD_TOOLS=OFF -DLLAMA_BUILD_SERVER=OFF -DLLAMA_OPENSSL=OFF
 $(VENV)/.installed-llm-server: pyproject.toml | $(VENV)/.installed-dev
-	CMAKE_BUILD_PARALLEL_LEVEL=2 CMAKE_ARGS="-DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_EXAMPLES=OFF" \
+	CMAKE_BUILD_PARALLEL_LEVEL=$$(nproc) CMAKE_ARGS="$(LLAMA_CMAKE_ARGS)" \
 	  $(BIN)/python -m pip install --quiet -e '.[llm-server]'
 	touch $@
 
