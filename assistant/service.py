@@ -4,6 +4,7 @@ all call this and nothing below it."""
 from __future__ import annotations
 
 import logging
+import math
 import re
 import threading
 import time
@@ -16,7 +17,7 @@ from typing import TYPE_CHECKING
 from sikkerby.assistant.answer import Answer, Timing
 from sikkerby.assistant.answering import Answerer, RetrievalClock, Understander
 from sikkerby.assistant.composer import AnswerComposer
-from sikkerby.assistant.feedback import FeedbackStore
+from sikkerby.assistant.feedback import FeedbackStore, open_feedback_store
 from sikkerby.assistant.generators import create_generator
 from sikkerby.assistant.matching import TermMatcher, is_english
 from sikkerby.assistant.policy import AnswerPolicy
@@ -33,7 +34,9 @@ from sikkerby.index.catalog import Catalog
 from sikkerby.index.embedders import Embedder, create_embedder
 from sikkerby.index.embedders.base import Progress
 from sikkerby.index.hybrid import Hit, HybridRetriever, SearchFilter
-from sikkerby.index.store import IndexMismatch, IndexStore, StoredIndex
+from sikkerby.index.store import IndexMismatch, StoredIndex
+from sikkerby.index.vectorstores.base import IndexStale, IndexStorage, IndexUnavailable
+from sikkerby.index.vectorstores.factory import create_index_store
 from sikkerby.ingest.chunk import Chunk
 from sikkerby.ingest.departments import resolve_department
 from sikkerby.ingest.document import Document
@@ -46,6 +49,9 @@ if TYPE_CHECKING:  # LangChain is imported only when its adapter is asked for
     from sikkerby.index.langchain_embeddings import SikkerByEmbeddings
 
 log = logging.getLogger(__name__)
+
+#: the errors callers of the service handle, whatever backend holds the index
+__all__ = ["AssistantService", "IndexUnavailable", "ServiceError", "clean_question"]
 
 MAX_QUESTION_CHARS = 1000
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
@@ -72,6 +78,8 @@ class AssistantService:
         self.router = QuestionRouter()
         self._loaded: _Loaded | None = None
         self._lock = threading.Lock()
+        #: when the published version was last compared with the loaded one (time.monotonic)
+        self._checked = -math.inf
 
     # -- building ---------------------------------------------------------------------------------
 
@@ -90,9 +98,11 @@ class AssistantService:
             threads=s.threads,
         )
 
-    @property
-    def store(self) -> IndexStore:
-        return IndexStore(self.settings.index_dir)
+    @cached_property
+    def store(self) -> IndexStorage:
+        """Where the index is published: the data directory, or the database of SIKKERBY_DATABASE_URL."""
+        s = self.settings
+        return create_index_store(s.index_dir, database_url=s.database_url, exact_limit=s.exact_limit)
 
     def langchain_embeddings(self, *, fresh: bool = False) -> SikkerByEmbeddings:
         """The configured embedder as LangChain ``Embeddings`` (for comparisons and user chains);
@@ -141,18 +151,23 @@ class AssistantService:
     # -- loading ----------------------------------------------------------------------------------
 
     def load(self) -> _Loaded:
-        """The index, loaded once per process (thread-safe)."""
+        """The index, loaded once per process (thread-safe). Where the storage numbers its builds (the
+        database), a newer published build is noticed within ``reload_seconds`` and loaded while the
+        one before keeps answering."""
         loaded = self._loaded
-        if loaded is not None:
+        if loaded is not None and not self._superseded(loaded):
             return loaded
         with self._lock:
-            if self._loaded is None:
+            if self._loaded is None or self._loaded is loaded:
                 stored = self.store.load()
                 if stored.manifest.embedder_id != self.embedder.id:
                     raise IndexMismatch(
-                        f"the index in {self.settings.index_dir} was built with {stored.manifest.embedder_id}, "
+                        f"the index in {self.store.location} was built with {stored.manifest.embedder_id}, "
                         f"not {self.embedder.id}; run `sikkerby index` to rebuild it"
                     )
+                if loaded is not None:
+                    log.info("index version %s replaces version %s", stored.version, loaded.stored.version)
+                self._checked = time.monotonic()
                 catalog = Catalog(stored.chunks)
                 matcher = TermMatcher(stored.bm25)
                 retriever = HybridRetriever(
@@ -201,15 +216,28 @@ class AssistantService:
         )
         return Understander(features, models, policy)
 
-    def train_question_models(self, rows: Sequence[Labelled]) -> tuple[QuestionModels, TrainingReport]:
-        """Fit the question models on labelled questions (the bank's train and dev splits) for this embedder."""
+    def train_question_models(
+        self, rows: Sequence[Labelled], *, folds: int = 5
+    ) -> tuple[QuestionModels, TrainingReport]:
+        """Fit the question models on labelled questions (the bank's train and dev splits) for this embedder,
+        cross-validated over ``folds`` folds."""
         from sikkerby.assistant.understanding.training import fit_models
 
         loaded = self.load()
         extractor = FeatureExtractor(
             retriever=loaded.retriever, matcher=loaded.answerer.matcher, focus_at=AnswerPolicy().focus_at
         )
-        return fit_models(rows, extractor, embedder_id=self.embedder.id)
+        return fit_models(rows, extractor, embedder_id=self.embedder.id, k=folds)
+
+    def _superseded(self, loaded: _Loaded) -> bool:
+        """Whether another build has been published since ``loaded`` (asked at most every ``reload_seconds``)."""
+        if loaded.stored.version is None:
+            return False
+        now = time.monotonic()
+        if now - self._checked < self.settings.reload_seconds:
+            return False
+        self._checked = now
+        return self.store.version() != loaded.stored.version
 
     def reload(self) -> None:
         with self._lock:
@@ -249,13 +277,25 @@ class AssistantService:
         query = clean_question(query, limit=self.settings.max_question_chars)
         if k is not None and k < 1:
             raise ServiceError(f"the number of results must be at least 1, not {k}")
-        loaded = self.load()
-        search_filter = self.make_filter(principle=principle, departments=departments)
-        k = k or self.settings.top_k
-        prefix = loaded.answerer.context_for(query, list(context)) if context else ""
-        if loaded.answerer.understanding is not None:
-            return loaded.answerer.understanding.rank(query, context=prefix, search_filter=search_filter)[:k]
-        return loaded.retriever.search(f"{prefix} {query}".strip(), k=k, search_filter=search_filter)
+        for attempt in (1, 2):
+            loaded = self.load()
+            search_filter = self.make_filter(principle=principle, departments=departments)
+            k = k or self.settings.top_k
+            prefix = loaded.answerer.context_for(query, list(context)) if context else ""
+            try:
+                if loaded.answerer.understanding is not None:
+                    return loaded.answerer.understanding.rank(query, context=prefix, search_filter=search_filter)[:k]
+                return loaded.retriever.search(f"{prefix} {query}".strip(), k=k, search_filter=search_filter)
+            except IndexStale:
+                if attempt == 2:
+                    raise
+                self._stale()
+        raise AssertionError("unreachable")
+
+    def _stale(self) -> None:
+        """The loaded build was removed under a search: load the published one before trying again."""
+        log.info("the loaded index was replaced while it was searched; loading the new one")
+        self._checked = -math.inf
 
     def ask(
         self,
@@ -273,11 +313,18 @@ class AssistantService:
         asked = _normalise_question(question)
         limit = self.settings.max_question_chars
         question_text = asked[:limit]
-        loaded = self.load()
-        search_filter = self.make_filter(principle=principle, departments=departments)
         route = self.router.route(question_text)
-        clock = RetrievalClock()
-        draft = loaded.answerer.draft(question_text, route, search_filter, clock, history=history)
+        for attempt in (1, 2):
+            loaded = self.load()
+            search_filter = self.make_filter(principle=principle, departments=departments)
+            clock = RetrievalClock()
+            try:
+                draft = loaded.answerer.draft(question_text, route, search_filter, clock, history=history)
+                break
+            except IndexStale:
+                if attempt == 2:
+                    raise
+                self._stale()
         total = (time.perf_counter() - started) * 1000
         log.debug(
             "question %r: route %s (principle=%s department=%s topic=%s), %s, %d citations, %.1f ms",
@@ -314,7 +361,8 @@ class AssistantService:
 
     @cached_property
     def feedback(self) -> FeedbackStore:
-        return FeedbackStore(self.settings.feedback_db, max_chars=self.settings.max_feedback_chars)
+        s = self.settings
+        return open_feedback_store(s.feedback_db, database_url=s.database_url, max_chars=s.max_feedback_chars)
 
     def record_feedback(self, answer: Answer, *, liked: bool, comment: str = "", session: str = "") -> int:
         """Store a thumbs up or down on an answer, with its question and citations."""
@@ -329,6 +377,10 @@ class AssistantService:
             comment=comment,
             session=session,
         )
+
+    def withdraw_feedback(self, row_id: int, *, session: str) -> bool:
+        """Take back feedback row ``row_id`` given in ``session``; returns whether there was one."""
+        return self.feedback.withdraw(row_id, session=session)
 
 
 def clean_question(question: str, *, limit: int = MAX_QUESTION_CHARS) -> str:

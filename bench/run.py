@@ -4,7 +4,7 @@ to bench/results/latest.md. Timings are medians (and p95) of repeated runs; memo
 Sections: query latency; cold start; real-text indexing and embedding throughput (1k, 10k chunks);
 index, BM25 and search scaling with synthetic vectors (1k ... 100k, 1M); HNSW recall against exact
 search; the full builder and a loaded service at 100k chunks; the cost of verifying the index's
-checksums at 100k chunks; incremental indexing; this pipeline
+checksums at 100k chunks; the served app under load (20 users, and a burst); incremental indexing; this pipeline
 against the naive LangChain pipeline; profiles of one query and of indexing.
 """
 
@@ -192,6 +192,34 @@ def serving_memory(home: Path) -> None:
             ["load index + answer 99 questions", f"{answering['max_rss_mb']:.0f}", f"{answering['seconds']:.1f}"],
         ],
     )
+
+
+def serving(home: Path, rounds: int) -> None:
+    from bench.serving import measure
+
+    emit("## Serving under load (`sikkerby serve`, gradio_client on /ask)")
+    emit(f"load average before: {os.getloadavg()[0]:.1f} (the machine is shared)")
+    emit()
+    rows = []
+    runs_by_name = []
+    for verify, client in ((True, "client default"), (False, "client ssl_verify=False")):
+        paced_runs, burst_runs = measure(home, rounds=rounds, verify=verify)
+        runs_by_name += [
+            (f"20 users, ~1 s pause ({client})", paced_runs),
+            (f"burst: 20 users, no pause ({client})", burst_runs),
+        ]
+    for name, runs in runs_by_name:
+        rate_key = "offered_per_s" if "offered_per_s" in runs[0] else "answers_per_s"
+        rows.append(
+            [
+                name,
+                f"{statistics.median(r['p50_ms'] for r in runs):.0f}",
+                f"{statistics.median(r['p95_ms'] for r in runs):.0f}",
+                f"{statistics.median(r[rate_key] for r in runs):.1f}",
+                ", ".join(f"{r[rate_key]:.1f}" for r in runs),
+            ]
+        )
+    table(["load", "p50 ms", "p95 ms", "answers/s (median)", "answers/s per run"], rows)
 
 
 def real_indexing(work: Path, sizes: list[int]) -> Path | None:
@@ -698,6 +726,7 @@ SECTIONS = (
     "startup",
     "cold",
     "memory",
+    "serving",
     "indexing",
     "embedding",
     "scaling",
@@ -740,6 +769,7 @@ def main() -> None:
         "startup": lambda: startup(5),
         "cold": lambda: cold_start(1 if args.quick else 3),
         "memory": lambda: serving_memory(home),
+        "serving": lambda: serving(home, 1 if args.quick else 3),
         "indexing": indexing,
         "embedding": lambda: embedding_throughput(work),
         "scaling": lambda: synthetic_scaling([1000, 10_000] if args.quick else big, hnsw_limit=100_000),

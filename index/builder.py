@@ -13,13 +13,13 @@ from datetime import datetime, timezone
 import numpy as np
 
 from sikkerby.errors import SikkerbyError
-from sikkerby.index.bm25 import BM25Index
-from sikkerby.index.dense import DEFAULT_EXACT_LIMIT, DenseIndex
+from sikkerby.index.dense import DEFAULT_EXACT_LIMIT
 from sikkerby.index.embedders.base import Embedder, Progress
 from sikkerby.index.manifest import FORMAT_VERSION, Manifest
 from sikkerby.index.query import QueryNormalizer
-from sikkerby.index.store import IndexMissing, IndexStore, IndexStoreError, StoredIndex
-from sikkerby.index.text import ANALYZER_VERSION, chunk_terms
+from sikkerby.index.store import IndexMissing, IndexStoreError, StoredIndex
+from sikkerby.index.text import ANALYZER_VERSION
+from sikkerby.index.vectorstores.base import IndexStorage
 from sikkerby.ingest.chunk import Chunk
 
 log = logging.getLogger(__name__)
@@ -58,11 +58,11 @@ class IndexLimitError(SikkerbyError):
 
 
 class IndexBuilder:
-    """Writes indexes through an :class:`IndexStore` with one embedder."""
+    """Writes indexes through an :class:`IndexStorage` (files or PostgreSQL) with one embedder."""
 
     def __init__(
         self,
-        store: IndexStore,
+        store: IndexStorage,
         embedder: Embedder,
         *,
         exact_limit: int = DEFAULT_EXACT_LIMIT,
@@ -150,24 +150,28 @@ class IndexBuilder:
                     vectors[row] = fresh[fresh_rows[chunk.text]]
                 else:
                     vectors[row] = reusable[chunk.text]
-            dense = DenseIndex.build(vectors, exact_limit=self.exact_limit)
-            bm25 = BM25Index.build([chunk_terms(c) for c in chunks])
             manifest = Manifest(
                 embedder_id=self.embedder.id,
                 dim=self.embedder.dim,
                 corpus_hash=digest,
                 chunk_count=len(chunks),
-                dense_kind=dense.kind,
+                dense_kind="flat" if len(chunks) <= self.exact_limit else "hnsw",
                 analyzer_version=ANALYZER_VERSION,
                 documents=tuple(dict.fromkeys(c.document for c in chunks)),
                 created_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
             )
             surface = QueryNormalizer.surface_counts(chunks)
-            self.store.save(StoredIndex(manifest=manifest, chunks=chunks, dense=dense, bm25=bm25, surface=surface))
+            manifest = self.store.publish(manifest, chunks, vectors, surface)
         if reason.startswith(DAMAGED):
-            log.warning("repaired the index in %s (%s)", self.store.root, reason)
+            log.warning("repaired the index in %s (%s)", self.store.location, reason)
         return BuildReport(
-            "built", len(chunks), len(todo), len(chunks) - len(todo), time.perf_counter() - started, dense.kind, reason
+            "built",
+            len(chunks),
+            len(todo),
+            len(chunks) - len(todo),
+            time.perf_counter() - started,
+            manifest.dense_kind,
+            reason,
         )
 
     def _reusable(

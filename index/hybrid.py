@@ -1,4 +1,5 @@
-"""Hybrid retrieval: dense (FAISS) and BM25 rankings fused with reciprocal rank fusion."""
+"""Hybrid retrieval: dense (a :class:`VectorStore`: FAISS or pgvector) and BM25 rankings fused with reciprocal
+rank fusion."""
 
 from __future__ import annotations
 
@@ -9,10 +10,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from sikkerby.index.bm25 import BM25Index
-from sikkerby.index.dense import DenseIndex
 from sikkerby.index.embedders.base import Embedder
 from sikkerby.index.query import QueryNormalizer
 from sikkerby.index.text import query_terms
+from sikkerby.index.vectorstores.base import SearchFilter, VectorStore
 from sikkerby.ingest.chunk import Chunk
 
 log = logging.getLogger(__name__)
@@ -33,37 +34,13 @@ class Hit:
     row: int = -1
 
 
-@dataclass(frozen=True)
-class SearchFilter:
-    principle: str | None = None
-    departments: tuple[str, ...] = ()
-    kinds: tuple[str, ...] = ()
-    documents: tuple[str, ...] = ()
-    chunk_ids: tuple[str, ...] = ()
-
-    def accepts(self, chunk: Chunk) -> bool:
-        if self.chunk_ids and chunk.id not in self.chunk_ids:
-            return False
-        if self.principle and chunk.principle != self.principle:
-            return False
-        if self.departments and not set(self.departments) & set(chunk.departments):
-            return False
-        if self.kinds and chunk.kind not in self.kinds:
-            return False
-        return not (self.documents and chunk.document not in self.documents)
-
-    @property
-    def empty(self) -> bool:
-        return not (self.principle or self.departments or self.kinds or self.documents or self.chunk_ids)
-
-
 class HybridRetriever:
     """Searches one loaded index; filters restrict both rankings before fusion."""
 
     def __init__(
         self,
         chunks: list[Chunk],
-        dense: DenseIndex,
+        dense: VectorStore,
         bm25: BM25Index,
         embedder: Embedder,
         *,
@@ -113,7 +90,9 @@ class HybridRetriever:
         if vector is None:
             vector = self.query_vector(query)
         n_candidates = max(self.candidates, k)
-        dense_scores, dense_ids = self.dense.search(vector, n_candidates, allowed=allowed)
+        found = self.dense.search(vector, n_candidates, search_filter=None if search_filter.empty else search_filter)
+        dense_ids = np.array([self._rows[chunk_id] for chunk_id, _score in found], dtype=np.int64)
+        dense_scores = np.array([score for _chunk_id, score in found], dtype=np.float32)
         if lexical:
             scores = self.bm25.scores(query_terms(query if lexical_query is None else lexical_query))
             if allowed is not None:
@@ -154,5 +133,5 @@ class HybridRetriever:
 
     def cosine(self, vector: np.ndarray, rows: Sequence[int]) -> dict[int, float]:
         """Cosine similarity of the query vector to specific rows."""
-        vectors = np.stack([self.dense.index.reconstruct(int(r)) for r in rows])
+        vectors = self.dense.vectors([self.chunks[int(r)].id for r in rows])
         return dict(zip(rows, (vectors @ vector).tolist()))

@@ -27,8 +27,11 @@ import numpy as np
 from sikkerby.errors import SikkerbyError
 from sikkerby.index import bm25 as bm25_files
 from sikkerby.index.bm25 import BM25Error, BM25Index
-from sikkerby.index.dense import DenseIndex, DenseIndexError
+from sikkerby.index.dense import DEFAULT_EXACT_LIMIT, DenseIndex, DenseIndexError
 from sikkerby.index.manifest import FORMAT_VERSION, Manifest, ManifestError
+from sikkerby.index.text import chunk_terms
+from sikkerby.index.vectorstores.base import VectorStore
+from sikkerby.index.vectorstores.faiss_store import FaissVectorStore
 from sikkerby.ingest.chunk import Chunk
 
 log = logging.getLogger(__name__)
@@ -73,17 +76,30 @@ class _Vanished(Exception):
 class StoredIndex:
     manifest: Manifest
     chunks: list[Chunk]
-    dense: DenseIndex
+    #: the chunks' vectors (FAISS here; pgvector from :class:`~sikkerby.index.vectorstores.pgvector_store.PgIndexStore`)
+    dense: VectorStore
     bm25: BM25Index
     #: lowercase word -> count over the chunks, for respelling queries (computed at build time)
     surface: dict[str, int] = field(default_factory=dict)
+    #: the published version this was loaded from, where the storage numbers them (PostgreSQL)
+    version: str | None = None
 
 
 class IndexStore:
-    """Reads and atomically publishes indexes under one directory."""
+    """Reads and atomically publishes indexes under one directory (the FAISS backend)."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, *, exact_limit: int = DEFAULT_EXACT_LIMIT) -> None:
         self.root = Path(root)
+        self.exact_limit = exact_limit
+
+    @property
+    def location(self) -> str:
+        return str(self.root)
+
+    def version(self) -> str | None:
+        """None: a process keeps the build it loaded until it is told to reload (``sikkerby index`` in
+        the same process does that)."""
+        return None
 
     @property
     def current(self) -> Path:
@@ -126,6 +142,17 @@ class IndexStore:
             raise IndexMissing(f"no index in {self.root}; run `sikkerby index` first") from exc
 
     # -- publishing ---------------------------------------------------------------------------------
+
+    def publish(
+        self, manifest: Manifest, chunks: list[Chunk], vectors: np.ndarray, surface: dict[str, int]
+    ) -> Manifest:
+        """Build the FAISS index of the kind ``manifest.dense_kind`` asks for and the BM25 index of
+        ``chunks``, and publish them with :meth:`save`."""
+        exact_limit = len(chunks) if manifest.dense_kind == "flat" else 0
+        dense = FaissVectorStore.build(chunks, vectors, exact_limit=exact_limit)
+        bm25 = BM25Index.build([chunk_terms(c) for c in chunks])
+        self.save(StoredIndex(manifest=manifest, chunks=chunks, dense=dense, bm25=bm25, surface=surface))
+        return manifest
 
     def save(self, stored: StoredIndex) -> Path:
         """Write a build to a new folder and publish it; returns the folder. The manifest gets the
@@ -184,8 +211,14 @@ class IndexStore:
         """The published index, every part verified; raises :class:`IndexStoreError` with a clear reason
         if it is unusable. ``current`` is resolved once and every part read from that one folder; if a
         newer build replaces it while it is read, the load starts again on the newer one."""
-        for _attempt in range(LOAD_ATTEMPTS):
-            folder = self._resolve()
+        for attempt in range(LOAD_ATTEMPTS):
+            try:
+                folder = self._resolve()
+            except IndexMissing:
+                # ``current`` was read just before a newer publish removed the folder it named
+                if attempt + 1 < LOAD_ATTEMPTS and self.current.is_symlink():
+                    continue
+                raise
             try:
                 return self._load_from(folder)
             except _Vanished as exc:
@@ -281,13 +314,14 @@ class IndexStore:
         parts = {rel: _read_verified(folder / rel, manifest.files[rel]) for rel in PARTS}
         chunks = _parse_chunks(parts[CHUNKS], folder / CHUNKS)
         try:
-            dense = DenseIndex.from_bytes(parts[DENSE], folder / DENSE)
+            dense_index = DenseIndex.from_bytes(parts[DENSE], folder / DENSE)
             bm25 = BM25Index.from_files(
                 {name: parts[f"{BM25_DIR}/{name}"] for name in bm25_files.FILES}, folder / BM25_DIR
             )
         except (DenseIndexError, BM25Error) as exc:
             raise IndexDamaged(str(exc)) from exc
-        _check_agreement(folder, manifest, chunks, dense, bm25)
+        _check_agreement(folder, manifest, chunks, dense_index, bm25)
+        dense = FaissVectorStore(dense_index, chunks, exact_limit=self.exact_limit)
         surface = _parse_surface(parts[SURFACE], folder / SURFACE)
         return StoredIndex(manifest=manifest, chunks=chunks, dense=dense, bm25=bm25, surface=surface)
 
@@ -297,11 +331,17 @@ def _parts_of(stored: StoredIndex) -> dict[str, bytes]:
     chunks = "".join(json.dumps(c.to_dict(), ensure_ascii=False) + "\n" for c in stored.chunks)
     parts = {
         CHUNKS: chunks.encode("utf-8"),
-        DENSE: stored.dense.to_bytes(),
+        DENSE: _faiss_of(stored.dense).to_bytes(),
         SURFACE: json.dumps(stored.surface, ensure_ascii=False).encode("utf-8"),
     }
     parts.update({f"{BM25_DIR}/{name}": data for name, data in stored.bm25.to_files().items()})
     return parts
+
+
+def _faiss_of(store: VectorStore) -> DenseIndex:
+    if not isinstance(store, FaissVectorStore):
+        raise IndexStoreError(f"the data directory holds FAISS indexes, not a {type(store).__name__}")
+    return store.dense
 
 
 def _check_agreement(folder: Path, manifest: Manifest, chunks: list[Chunk], dense: DenseIndex, bm25: BM25Index) -> None:

@@ -228,6 +228,7 @@ _SKELETON_DROP = str.maketrans("", "", "aeiouyæøåéèáóúü@04|gz")
 SKELETON_MIN = 4
 
 
+@lru_cache(maxsize=200_000)  # answering compares the same terms' skeletons question after question
 def skeleton(text: str) -> str:
     """Consonant skeleton of a folded term, blind to the letters OCR confuses with æ/ø/å:
     "Kgbenhavn" and "København" share "kbnhvn". Only used when a term is not found as written."""

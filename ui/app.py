@@ -1,11 +1,11 @@
 """The Gradio app: a Danish chat with cited answers, and an overview of the strategy. Callbacks only
-call the AssistantService; this module holds no retrieval or answer logic."""
+call the AssistantService; this module holds no retrieval or answer logic. The conversation is drawn as
+HTML by ui/chat_view.py, with its browser code in ui/chat_js.py."""
 
 from __future__ import annotations
 
 import logging
 import os
-import uuid
 from collections.abc import Iterator
 from typing import Any
 
@@ -18,22 +18,20 @@ import gradio as gr  # noqa: E402
 
 from sikkerby.assistant.answer import Answer  # noqa: E402
 from sikkerby.assistant.feedback import FeedbackError  # noqa: E402
-from sikkerby.assistant.service import AssistantService, ServiceError  # noqa: E402
+from sikkerby.assistant.service import AssistantService, IndexUnavailable, ServiceError  # noqa: E402
+from sikkerby.ui.chat_js import ADD_QUESTION_JS, CHAT_ON_LOAD, DOWNLOAD_JS, STATUS_ON_LOAD, example_js  # noqa: E402
+from sikkerby.ui.chat_view import conversation_html  # noqa: E402
 from sikkerby.ui.payloads import AskRequest, FeedbackRequest, GivenAnswers, PayloadError, parse  # noqa: E402
+from sikkerby.ui.pdf_pages import PdfPages  # noqa: E402
 from sikkerby.ui.render import (  # noqa: E402
     ALL_PRINCIPLES,
-    answer_markdown,
     conversation_markdown,
     department_choices,
     department_from_choice,
-    md_text,
     overview_html,
     overview_intro,
-    question_markdown,
-    sources_markdown,
-    sources_title,
 )
-from sikkerby.ui.streaming import LiveAnswer, LiveAnswers  # noqa: E402
+from sikkerby.ui.turns import Conversation, Turn, asked_json, parse_asked  # noqa: E402
 
 EXAMPLES = (
     "Hvilke indsatser hører under Fagprincip 2?",
@@ -43,119 +41,141 @@ EXAMPLES = (
     "Hvilke principper er der i strategien?",
 )
 
-CSS = """
-.sb-overview { max-width: 980px; }
-.sb-principle { border-left: 4px solid #1f6f8b; padding: 0.2rem 0 0.4rem 1rem; margin: 1.2rem 0; }
-.sb-principle h3 { margin: 0.2rem 0; }
-.sb-count { font-weight: normal; color: #555; font-size: 0.9em; }
-.sb-statement { font-style: italic; margin: 0.3rem 0 0.6rem 0; }
-.sb-initiative { margin: 0.25rem 0; }
-.sb-initiative summary { cursor: pointer; }
-.sb-passage { background: rgba(31, 111, 139, 0.07); padding: 0.4rem 0.8rem; border-radius: 6px; margin: 0.3rem 0; }
-.sb-meta { color: #555; font-size: 0.85em; }
-.sb-empty { color: #777; }
-mark { background: #ffe48a; color: inherit; padding: 0 0.1em; }
-"""
 
-#: the conversation downloads from the browser's own memory: nothing is written on the server
-DOWNLOAD_JS = """(text) => {
-  if (!text) { return; }
-  const link = document.createElement('a');
-  link.href = URL.createObjectURL(new Blob([text], {type: 'text/markdown;charset=utf-8'}));
-  link.download = 'samtale.md';
-  document.body.appendChild(link);
-  link.click();
-  link.remove();
-  setTimeout(() => URL.revokeObjectURL(link.href), 60000);
-}"""
+#: the filters as an answer states them
+def scope_text(principle: str | None, department: str | None) -> str:
+    parts = [p for p in (principle, department) if p]
+    return f"Afgrænset til: {' · '.join(parts)}." if parts else ""
 
 
-def _messages(answers: list[Answer]) -> list[dict[str, Any]]:
-    messages: list[dict[str, Any]] = []
-    for answer in answers:
-        messages.append({"role": "user", "content": question_markdown(answer)})
-        messages.append({"role": "assistant", "content": answer_markdown(answer)})
-        if answer.citations:
-            messages.append(
-                {
-                    "role": "assistant",
-                    "content": sources_markdown(answer),
-                    "metadata": {"title": sources_title(answer), "status": "done"},
-                }
-            )
-    return messages
-
-
-def _turn_of(messages: list[dict[str, Any]], index: int) -> int:
-    """Which conversation turn the message at ``index`` belongs to."""
-    return sum(1 for m in messages[: index + 1] if m.get("role") == "user") - 1
+#: what the chat says while the index cannot be reached (its database is down); the next question tries again
+UNAVAILABLE = (
+    "Søgeindekset kan ikke nås lige nu, så spørgsmålet kunne ikke besvares. "
+    "Prøv igen om lidt – dine tidligere svar er bevaret."
+)
 
 
 class ChatUI:
-    """Event handlers; state per browser session is the list of answers so far."""
+    """Event handlers; the state per browser is one :class:`Conversation` (kept in the browser's storage
+    too, so that it survives a reload)."""
 
-    def __init__(self, service: AssistantService) -> None:
+    def __init__(self, service: AssistantService, *, pdfs: PdfPages | None = None) -> None:
         self.service = service
         self.given = GivenAnswers()
-        self.live = LiveAnswers()
+        self.pdfs = pdfs
+
+    def html(self, conversation: Conversation) -> str:
+        return conversation_html(conversation, pdf_link=self.pdfs.link if self.pdfs is not None else None)
+
+    # -- questions --------------------------------------------------------------------------------------
 
     def respond(
-        self, question: str, answers: list[Answer] | None, principle: str | None, department: str | None, session: str
+        self, asked: str, conversation: Conversation | None, principle: str | None, department: str | None
     ) -> Iterator[tuple[Any, ...]]:
-        answers = list(answers or [])
-        question = (question or "").strip()
-        if not question:
-            yield "", _messages(answers), answers
+        """Answer the questions sent since the last answer (the hidden field holds them all, in order):
+        first the chat with a "searching" note, then with the answers."""
+        conversation = conversation if isinstance(conversation, Conversation) else Conversation()
+        conversation_id, questions = parse_asked(asked)
+        if not conversation_id:
+            yield gr.skip(), gr.skip(), gr.skip(), gr.skip()
             return
-        live = LiveAnswer(
-            self.service,
-            question,
-            principle=None if principle in (None, ALL_PRINCIPLES) else principle,
-            departments=[d for d in [department_from_choice(department)] if d],
-            history=answers,
-        )
-        self.live.start(session, live)
+        if (
+            conversation_id != conversation.id
+            or questions[: len(conversation.turns)] != conversation.asked[: len(conversation.turns)]
+        ):
+            conversation = Conversation(id=conversation_id[:32])  # "Ny samtale", or another tab's conversation
+        conversation = Conversation(id=conversation.id, asked=questions, turns=conversation.turns)
+        if not conversation.pending:
+            yield gr.skip(), gr.skip(), gr.skip(), gr.skip()
+            return
+        yield self.html(conversation), gr.skip(), gr.skip(), gr.skip()
+        for question in conversation.pending:
+            conversation = conversation.with_turn(self.turn(question, conversation.answers, principle, department))
+        last = conversation.turns[-1]
+        status = "Svaret er vist." if last.answer is not None else "Spørgsmålet kunne ikke besvares."
+        yield self.html(conversation), conversation, conversation.to_dict(), status
+
+    def turn(self, question: str, history: list[Answer], principle: str | None, department: str | None) -> Turn:
+        """One question answered within the filters, or why not."""
+        chosen = None if principle in (None, "", ALL_PRINCIPLES) else principle
+        named = department_from_choice(department)
+        scope = scope_text(chosen, named)
+        limit = self.service.settings.max_question_chars
+        if chosen is not None:
+            asked_about = self.service.router.route(question[:limit]).principle
+            if asked_about and asked_about != chosen:
+                return Turn(
+                    question=question[:limit],
+                    scope=scope,
+                    error=(
+                        f"Svaret er afgrænset til {chosen}, men spørgsmålet handler om {asked_about}. "
+                        f"Vælg «{ALL_PRINCIPLES}» eller {asked_about} under «Afgræns til princip» for at få svar."
+                    ),
+                )
         try:
-            asked = _messages(answers) + [{"role": "user", "content": md_text(question)}]
-            for text in live.updates():  # a language model's checked sentences as they come
-                yield "", asked + [{"role": "assistant", "content": md_text(text) + " …"}], answers
-            answer = live.result()
+            answer = self.service.ask(question, principle=chosen, departments=[named] if named else [], history=history)
+        except IndexUnavailable as exc:
+            log.error("question not answered: %s", exc)
+            return Turn(question=question[:limit], scope=scope, error=UNAVAILABLE)
         except ServiceError as exc:
-            shown = md_text(question[: self.service.settings.max_question_chars])
-            messages = _messages(answers) + [
-                {"role": "user", "content": shown},
-                {"role": "assistant", "content": f"Spørgsmålet kunne ikke besvares: {md_text(str(exc))}"},
-            ]
-            yield "", messages, answers
-            return
-        finally:
-            live.stop()  # the reader left or stopped: the model stops too
-            self.live.finish(session, live)
-        yield "", _messages(answers + [answer]), answers + [answer]
+            return Turn(question=question[:limit], scope=scope, error=f"Spørgsmålet kunne ikke besvares: {exc}")
+        return Turn(question=answer.question, answer=answer, scope=scope)
 
-    def stop(self, session: str) -> None:
-        """The stop button: ends this session's generation (its answer then says so)."""
-        self.live.stop(session)
+    def restore(self, saved: Any) -> tuple[Any, ...]:
+        """The conversation kept in the browser, after a reload."""
+        conversation = Conversation.from_dict(saved)
+        return conversation, asked_json(conversation), self.html(conversation)
 
-    def conversation(self, answers: list[Answer] | None) -> str:
-        """The conversation as Markdown, for the browser to download."""
-        return conversation_markdown(list(answers or []))
+    def new_conversation(self) -> tuple[Any, ...]:
+        conversation = Conversation()
+        return (
+            conversation,
+            asked_json(conversation),
+            self.html(conversation),
+            conversation.to_dict(),
+            "Ny samtale er startet.",
+        )
 
-    def like(
-        self, data: gr.LikeData, answers: list[Answer] | None, messages: list[dict[str, Any]], session: str
-    ) -> str:
-        answers = list(answers or [])
-        index = data.index if isinstance(data.index, int) else data.index[0]
-        turn = _turn_of(messages or [], index)
-        if not 0 <= turn < len(answers):
-            return ""
-        liked = data.liked is True or data.liked == "Like"
+    def download(self, conversation: Conversation | None) -> tuple[str, str]:
+        """The conversation as Markdown for the browser to download, and what the status line says."""
+        answers = conversation.answers if isinstance(conversation, Conversation) else []
+        if not answers:
+            return "", "Der er ingen samtale at downloade endnu. Stil et spørgsmål først."
+        return conversation_markdown(answers), "Samtalen er downloadet som samtale.md."
+
+    # -- feedback ---------------------------------------------------------------------------------------
+
+    def rate(self, event: gr.EventData, conversation: Conversation | None) -> tuple[Any, ...]:
+        """A thumb clicked: stored; the same thumb again takes it back; the other thumb replaces it."""
+        data = getattr(event, "_data", None) or {}
+        index, rating = data.get("turn"), data.get("rating")
+        if not isinstance(conversation, Conversation) or type(index) is not int or rating not in (1, -1):
+            return gr.skip(), gr.skip(), ""
+        if not 0 <= index < len(conversation.turns) or conversation.turns[index].answer is None:
+            return gr.skip(), gr.skip(), ""
+        turn = conversation.turns[index]
+        answer = turn.answer
+        assert answer is not None
         try:
-            self.service.record_feedback(answers[turn], liked=liked, session=session)
+            if turn.feedback_id is not None:
+                self.service.withdraw_feedback(turn.feedback_id, session=conversation.id)
+            if turn.rating == rating:  # pressed again: taken back
+                conversation = conversation.with_rating(index, 0, None)
+                note = "Din feedback er taget tilbage."
+            else:
+                row = self.service.record_feedback(answer, liked=rating == 1, session=conversation.id)
+                conversation = conversation.with_rating(index, rating, row)
+                note = (
+                    "Tak for din feedback."
+                    if rating == 1
+                    else "Tak. Svaret er markeret som dårligt, så det kan blive rettet."
+                )
         except FeedbackError as exc:
             log.error("feedback not stored: %s", exc)
-            return "Din feedback kunne ikke gemmes. Prøv igen senere."
-        return "Tak for din feedback." if liked else "Tak. Svaret er markeret som dårligt, så det kan blive rettet."
+            return gr.skip(), gr.skip(), "Din feedback kunne ikke gemmes. Prøv igen senere."
+        return conversation, conversation.to_dict(), note
+
+    # -- API ----------------------------------------------------------------------------------------------
 
     def feedback_json(self, answer: dict[str, Any], liked: bool, session: str | None = "api") -> int:
         """The API endpoint for thumbs up/down on an answer returned by ``/ask``; returns the row id. The
@@ -184,13 +204,13 @@ class ChatUI:
             )
         except (PayloadError, ServiceError) as exc:
             raise _refusal("Spørgsmålet kunne ikke besvares", exc) from None
+        except IndexUnavailable as exc:
+            log.error("question not answered: %s", exc)
+            raise _refusal(
+                "Spørgsmålet kunne ikke besvares", "søgeindekset kan ikke nås lige nu; prøv igen om lidt"
+            ) from None
         self.given.add(answer)
         return answer.to_dict()
-
-
-def _streams(service: AssistantService) -> bool:
-    """Whether answers are written by a language model (then they stream, and can be stopped)."""
-    return service.settings.generator != "extractive"
 
 
 def _refusal(what: str, reason: object) -> gr.Error:
@@ -199,54 +219,64 @@ def _refusal(what: str, reason: object) -> gr.Error:
     return gr.Error(f"{what}: {reason}", print_exception=False)
 
 
-def build_app(service: AssistantService) -> gr.Blocks:
-    """The Blocks app for one loaded service."""
+def build_app(service: AssistantService, *, pdfs: PdfPages | None = None) -> gr.Blocks:
+    """The Blocks app for one loaded service; ``pdfs`` links sources to the pages of indexed PDFs."""
     catalog = service.catalog
-    ui = ChatUI(service)
+    ui = ChatUI(service, pdfs=pdfs)
     departments = department_choices(catalog)
     with gr.Blocks(title="Sikker By-assistenten", analytics_enabled=False, delete_cache=(3600, 3600)) as demo:
-        session = gr.State(lambda: uuid.uuid4().hex[:12])
-        answers = gr.State([])
+        conversation = gr.State(lambda: Conversation())
+        saved = gr.BrowserState(None, storage_key="sikkerby-samtale")
         gr.Markdown(
             "# Sikker By-assistenten\n"
             "Spørg om Københavns Kommunes **Sikker By-strategi 2022-2025**: hvilke indsatser der hører under "
             "hvilket princip, hvem der gør hvad, og hvornår. Hvert svar henviser til kilden [1], [2] …, "
             "og siger det ærligt, når dokumentet ikke svarer."
         )
-        with gr.Tabs():
+        with gr.Tabs(elem_id="sb-tabs"):
             with gr.Tab("Chat", id="chat"):
-                with gr.Row():
+                with gr.Row(elem_id="sb-filters"):
                     principle = gr.Dropdown(
-                        [ALL_PRINCIPLES, *catalog.principles], value=ALL_PRINCIPLES, label="Afgræns til princip"
+                        [ALL_PRINCIPLES, *catalog.principles],
+                        value=ALL_PRINCIPLES,
+                        label="Afgræns til princip",
+                        min_width=240,
+                        elem_id="sb-principle",
                     )
-                    department = gr.Dropdown(departments, value=departments[0], label="Afgræns til forvaltning")
-                chatbot = gr.Chatbot(
-                    label="Samtale",
-                    latex_delimiters=[],  # no KaTeX: questions and documents are text
-                    height=560,
-                    examples=[{"text": q} for q in EXAMPLES],
-                    placeholder="Stil et spørgsmål om Sikker By-strategien, eller vælg et eksempel.",
-                    feedback_options=("Like", "Dislike"),
-                    sanitize_html=True,
+                    department = gr.Dropdown(
+                        departments,
+                        value=departments[0],
+                        label="Afgræns til forvaltning",
+                        min_width=240,
+                        elem_id="sb-department",
+                    )
+                chat = gr.HTML(
+                    conversation_html(Conversation()),
+                    js_on_load=CHAT_ON_LOAD,
                     elem_id="sb-chat",
+                    apply_default_css=True,
                 )
-                with gr.Row():
+                status = gr.HTML("", js_on_load=STATUS_ON_LOAD, elem_id="sb-status")
+                with gr.Row(equal_height=True):
                     box = gr.Textbox(
+                        label="Dit spørgsmål",
                         placeholder="Skriv dit spørgsmål her …",
-                        show_label=False,
                         scale=8,
+                        min_width=200,
                         elem_id="sb-question",
                         # longer than the limit, so that a too-long question reaches the service, which
                         # cuts it and says so
                         max_length=2 * service.settings.max_question_chars,
                     )
-                    send = gr.Button("Spørg", variant="primary", scale=1, elem_id="sb-send")
-                    stop = gr.Button("Stop", variant="stop", scale=1, elem_id="sb-stop", visible=_streams(service))
+                    send = gr.Button("Spørg", variant="primary", scale=1, min_width=90, elem_id="sb-send")
+                gr.HTML("<h2 class='sb-examples-title'>Eksempler på spørgsmål</h2>", padding=False)
+                with gr.Row(elem_id="sb-examples"):
+                    example_buttons = [gr.Button(q, size="sm", variant="secondary", min_width=160) for q in EXAMPLES]
                 with gr.Row():
-                    new = gr.Button("Ny samtale", scale=1)
-                    download = gr.Button("Download samtalen (Markdown)", scale=1, elem_id="sb-download")
-                    thanks = gr.Markdown("", elem_id="sb-feedback-note")
-                conversation = gr.Textbox(visible="hidden", elem_id="sb-conversation")
+                    new = gr.Button("Ny samtale", scale=1, min_width=160, elem_id="sb-new")
+                    download = gr.Button("Download samtalen (Markdown)", scale=1, min_width=160, elem_id="sb-download")
+                asked = gr.Textbox(visible="hidden", elem_id="sb-asked")
+                markdown = gr.Textbox(visible="hidden", elem_id="sb-conversation")
             with gr.Tab("Overblik", id="overblik"):
                 gr.Markdown(overview_intro(catalog))
                 overview_filter = gr.Dropdown(
@@ -257,31 +287,34 @@ def build_app(service: AssistantService) -> gr.Blocks:
                 )
                 overview = gr.HTML(overview_html(catalog), elem_id="sb-overview")
 
-        inputs = [box, answers, principle, department, session]
-        outputs = [box, chatbot, answers]
-        box.submit(ui.respond, inputs, outputs, api_visibility="private")
-        send.click(ui.respond, inputs, outputs, api_visibility="private")
-        stop.click(ui.stop, session, None, api_visibility="private", queue=False)
-
-        def pick_example(
-            event: gr.SelectData, state: list[Answer], p: str, d: str, s: str
-        ) -> Iterator[tuple[Any, ...]]:
-            yield from ui.respond(event.value["text"], state, p, d, s)
-
-        chatbot.example_select(
-            pick_example, [answers, principle, department, session], outputs, api_visibility="private"
+        private: dict[str, Any] = {"api_visibility": "private"}
+        # the box empties at once in the browser and the question joins the conversation's list; one
+        # handler answers what is new in the list, one call at a time ("always_last" runs the latest
+        # list after the current call, so a question sent meanwhile is answered, never dropped)
+        box.submit(None, [box, asked], [box, asked, status], js=ADD_QUESTION_JS, **private)
+        send.click(None, [box, asked], [box, asked, status], js=ADD_QUESTION_JS, **private)
+        for button, question in zip(example_buttons, EXAMPLES, strict=True):
+            button.click(None, [asked], [asked, status], js=example_js(question), **private)
+        asked.change(
+            ui.respond,
+            [asked, conversation, principle, department],
+            [chat, conversation, saved, status],
+            trigger_mode="always_last",
+            show_progress="hidden",
+            **private,
         )
-        chatbot.like(ui.like, [answers, chatbot, session], thanks, api_visibility="private")
-        new.click(lambda: ([], [], ""), None, [chatbot, answers, thanks], api_visibility="private")
-        download.click(ui.conversation, answers, conversation, api_visibility="private").then(
-            None, conversation, None, js=DOWNLOAD_JS, api_visibility="private"
+        chat.click(ui.rate, [conversation], [conversation, saved, status], show_progress="hidden", **private)
+        new.click(ui.new_conversation, None, [conversation, asked, chat, saved, status], **private)
+        download.click(ui.download, conversation, [markdown, status], **private).then(
+            None, markdown, None, js=DOWNLOAD_JS, **private
         )
         overview_filter.change(
             lambda choice: overview_html(catalog, department_from_choice(choice)),
             overview_filter,
             overview,
-            api_visibility="private",
+            **private,
         )
+        demo.load(ui.restore, saved, [conversation, asked, chat], **private)
         gr.api(ui.ask_json, api_name="ask")
         gr.api(ui.feedback_json, api_name="feedback")
     return demo

@@ -8,10 +8,9 @@ import logging
 import re
 from collections.abc import Sequence
 
-from sikkerby.assistant.answer import Answer, Citation
+from sikkerby.assistant.answer import Answer
 from sikkerby.assistant.composer import summarize
 from sikkerby.index.catalog import Catalog, Principle
-from sikkerby.ingest.abbreviations import explain_abbreviations
 from sikkerby.ingest.chunk import Chunk
 from sikkerby.ingest.departments import department_code
 
@@ -65,44 +64,6 @@ def question_markdown(answer: Answer) -> str:
 def _number(n: int) -> str:
     """A number written the Danish way: 1.000."""
     return f"{n:,}".replace(",", ".")
-
-
-def highlighted(citation: Citation) -> str:
-    """The cited passage with the sentences the answer used marked."""
-    text = md_text(citation.text)
-    for sentence in sorted(citation.highlights, key=len, reverse=True):
-        marked = md_text(sentence)
-        if marked and marked in text and f"<mark>{marked}" not in text:
-            text = text.replace(marked, f"<mark>{marked}</mark>", 1)
-    return text
-
-
-def citation_heading(citation: Citation) -> str:
-    parts = [
-        f"[{citation.n}] {md_text(citation.principle or 'Uden princip')}",
-        f"side {citation.page}",
-        md_text(citation.document),
-    ]
-    if citation.departments:
-        parts.append("Forvaltning: " + ", ".join(department_code(d) for d in citation.departments))
-    return " · ".join(parts)
-
-
-def sources_markdown(answer: Answer) -> str:
-    """The sources block under an answer: principle, departments, page and passage per citation."""
-    blocks = []
-    for citation in answer.citations:
-        blocks.append(f"**{citation_heading(citation)}**\n\n> {highlighted(citation)}")
-    shown = answer.answer + " " + " ".join(c.text for c in answer.citations)
-    explained = explain_abbreviations(shown)
-    if explained:
-        blocks.append("*Forkortelser:* " + "; ".join(f"{code} = {md_text(meaning)}" for code, meaning in explained))
-    return "\n\n".join(blocks)
-
-
-def sources_title(answer: Answer) -> str:
-    n = len(answer.citations)
-    return f"📄 Kilder ({n})" if n != 1 else "📄 Kilde (1)"
 
 
 def department_choices(catalog: Catalog) -> list[str]:

@@ -30,7 +30,9 @@ from sikkerby.errors import SikkerbyError
 from sikkerby.ui.api_guard import ApiShapeGuard, arities_of
 from sikkerby.ui.auth import LOCAL_HOSTS
 from sikkerby.ui.guard import RequestGuard
+from sikkerby.ui.html_lang import PageLanguage
 from sikkerby.ui.login_guard import LoginGuard, LoginThrottle
+from sikkerby.ui.pdf_pages import ROUTE, PdfPages
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +41,9 @@ START_TIMEOUT = 60.0
 STOP_TIMEOUT = 10.0
 #: Gradio deletes the files it cached for this app every hour when they are older than an hour
 DELETE_CACHE = (3600, 3600)
+#: seconds between the queue's position estimates to waiting clients; Gradio's "auto" sends one to every
+#: waiting client each time any job ends, which under load is most of the server's work
+QUEUE_STATUS_EVERY = 10.0
 
 
 class ServeError(SikkerbyError):
@@ -100,13 +105,17 @@ def allowed_hosts(host: str, extra: str = "") -> list[str]:
 
 def create_app(service: AssistantService, *, host: str, auth: Any = None) -> tuple[FastAPI, gr.Blocks]:
     """The FastAPI app with the guards in front and the chat mounted at /."""
-    from sikkerby.ui.app import CSS, build_app
+    from sikkerby.ui.app import build_app
+    from sikkerby.ui.danish import LOCALE_JS, translations
+    from sikkerby.ui.style import CSS, theme
 
     settings = service.settings
     private_cache_dir()  # before the Blocks are made: they take their cache folder when created
-    demo = build_app(service)
+    documents = dict.fromkeys(c.document for c in service.catalog.by_id.values())
+    pdfs = PdfPages(list(documents), settings.corpus, follow_symlinks=settings.follow_symlinks)
+    demo = build_app(service, pdfs=pdfs)
     demo.delete_cache = DELETE_CACHE
-    demo.queue(default_concurrency_limit=8)
+    demo.queue(default_concurrency_limit=8, status_update_rate=QUEUE_STATUS_EVERY)
     throttle = LoginThrottle(free_attempts=settings.login_attempts, max_wait=settings.login_backoff_max)
     app = FastAPI(
         docs_url=None,
@@ -117,8 +126,10 @@ def create_app(service: AssistantService, *, host: str, auth: Any = None) -> tup
             Middleware(RequestGuard, max_body=settings.max_request_bytes),
             Middleware(LoginGuard, throttle=throttle),
             Middleware(ApiShapeGuard, arities=arities_of(demo), max_body=settings.max_request_bytes),
+            Middleware(PageLanguage),
         ],
     )
+    app.add_route(ROUTE, pdfs.serve, methods=["GET", "HEAD"])  # before the app at /, which would take it
     gr.mount_gradio_app(
         app,
         demo,
@@ -132,9 +143,9 @@ def create_app(service: AssistantService, *, host: str, auth: Any = None) -> tup
         ssr_mode=False,
         css=CSS,
         # system fonts only: the default themes fetch web fonts, and the app makes no outside calls
-        theme=gr.themes.Soft(
-            font=["ui-sans-serif", "system-ui", "sans-serif"], font_mono=["ui-monospace", "monospace"]
-        ),
+        theme=theme(),
+        i18n=translations(),
+        js=LOCALE_JS,
     )
     return app, demo
 

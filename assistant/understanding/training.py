@@ -143,9 +143,10 @@ def refocus(e: Example, extractor: FeatureExtractor) -> Example:
 class _Fitter:
     """Fits the five models on a subset of the examples."""
 
-    def __init__(self, examples: list[Example], extractor: FeatureExtractor) -> None:
+    def __init__(self, examples: list[Example], extractor: FeatureExtractor, *, k: int = FOLDS) -> None:
         self.examples = examples
         self.extractor = extractor
+        self.k = k
 
     def fit(self, idx: Sequence[int] | np.ndarray, *, embedder_id: str) -> tuple[QuestionModels, list[Example]]:
         """The models fitted on the examples at ``idx``, and every example as their focus model reads it."""
@@ -173,7 +174,7 @@ class _Fitter:
         models fitted without it give (inner folds): fitted on in-sample probabilities, the answerability
         model would learn to trust them more than they deserve on a new question."""
         rows: list[np.ndarray | None] = [None] * len(chosen)
-        for inner, held in folds(len(chosen)):
+        for inner, held in folds(len(chosen), k=self.k):
             subset = [chosen[i] for i in inner]
             kind, ranker = self._fit_kind(subset, vocabulary), _fit_pairs(_ranked(subset))
             for i in held:
@@ -235,13 +236,14 @@ def _fit_pairs(groups: list[tuple[np.ndarray | None, list[bool]]]) -> SoftmaxReg
 
 
 def fit_models(
-    rows: Sequence[Labelled], extractor: FeatureExtractor, *, embedder_id: str
+    rows: Sequence[Labelled], extractor: FeatureExtractor, *, embedder_id: str, k: int = FOLDS
 ) -> tuple[QuestionModels, TrainingReport]:
-    """Fit on ``rows`` (the train and dev splits); cross-validate every model over the same folds."""
+    """Fit on ``rows`` (the train and dev splits); cross-validate every model over the same ``k`` folds
+    (the stacked answerability features use ``k`` inner folds too)."""
     examples = prepare(rows, extractor)
-    fitter = _Fitter(examples, extractor)
+    fitter = _Fitter(examples, extractor, k=k)
     predictions: list[Prediction | None] = [None] * len(examples)
-    for train, held in folds(len(examples)):
+    for train, held in folds(len(examples), k=k):
         models, focused = fitter.fit(train, embedder_id=embedder_id)
         for i in held:
             predictions[i] = fitter.predict(models, focused[i])
@@ -253,7 +255,7 @@ def fit_models(
         answers_cv_accuracy=round(report.answers_cv_accuracy, 4),
         ranker_cv_accuracy=round(report.ranker_cv_accuracy, 4),
         topic_cv_f1=round(report.topic_cv_f1, 4),
-        folds=FOLDS,
+        folds=k,
     )
     return models, report
 
@@ -281,10 +283,12 @@ def _report(examples: list[Example], predictions: list[Prediction]) -> TrainingR
     )
 
 
-def folds(n: int) -> list[tuple[np.ndarray, np.ndarray]]:
-    """FOLDS fixed train/held-out splits of n rows."""
+def folds(n: int, *, k: int = FOLDS) -> list[tuple[np.ndarray, np.ndarray]]:
+    """``k`` fixed train/held-out splits of n rows."""
+    if k < 2:
+        raise ValueError(f"cross-validation needs at least 2 folds, not {k}")
     order = np.random.default_rng(7).permutation(n)
-    return [(np.setdiff1d(order, order[f::FOLDS]), order[f::FOLDS]) for f in range(FOLDS)]
+    return [(np.setdiff1d(order, order[f::k]), order[f::k]) for f in range(k)]
 
 
 def _confusion(truth: Sequence[str], predicted: Sequence[str]) -> dict[str, dict[str, int]]:

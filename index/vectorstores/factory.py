@@ -1,0 +1,28 @@
+"""Pick where the index lives: the data directory (FAISS, the default) or PostgreSQL when a database URL
+is configured."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from sikkerby.index.dense import DEFAULT_EXACT_LIMIT
+from sikkerby.index.vectorstores.base import IndexStorage
+
+log = logging.getLogger(__name__)
+
+BACKENDS = ("faiss", "pgvector")
+
+
+def create_index_store(
+    index_dir: Path, *, database_url: str = "", exact_limit: int = DEFAULT_EXACT_LIMIT
+) -> IndexStorage:
+    """The index storage: PostgreSQL + pgvector at ``database_url`` when it is set, else FAISS files in
+    ``index_dir``. Nothing is connected to here."""
+    if database_url:
+        from sikkerby.index.vectorstores.pgvector_store import PgIndexStore
+
+        return PgIndexStore(database_url)
+    from sikkerby.index.store import IndexStore
+
+    return IndexStore(index_dir, exact_limit=exact_limit)
