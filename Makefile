@@ -65,14 +65,20 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 	touch $@ $(VENV)/.installed
 
 # the real small language model the tests run (llama.cpp's server and SmolLM2-135M). llama-cpp-python
-# compiles from source: only what its server loads (libllama, ggml and the common library it forces on),
-# not the multimodal library (LLAVA_BUILD: a third of the objects), llama.cpp's tests, examples, tools or
-# HTTPS support. Compiled once for this CPU kind; pip keeps the wheel in its cache (~/.cache/pip), so the
-# next install, in this venv or a new one, takes seconds. pip's cache key is the sdist, not these flags:
-# after changing them, `$(BIN)/python -m pip cache remove llama_cpp_python` rebuilds.
-LLAMA_CMAKE_ARGS := -DLLAVA_BUILD=OFF -DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_EXAMPLES=OFF \
-	-DLLAMA_BUILD_TOOLS=OFF -DLLAMA_BUILD_SERVER=OFF -DLLAMA_OPENSSL=OFF
+# 0.3.36 compiles from source; only what its server loads is built: libllama and ggml, 74 objects instead
+# of 178. LLAVA_BUILD=OFF drops the multimodal library (mtmd, 51 objects); its CMakeLists forces llama.cpp's
+# common library on (52 objects, none of them loaded from Python), so a file included at the end of
+# llama.cpp's project() turns it off again for that directory (CMAKE_PROJECT_<name>_INCLUDE); HTTPS is off.
+# llama.cpp's tests, examples, tools and server are off already in a subproject. GGML_NATIVE stays on (the
+# same number of objects; code for this CPU). pip keeps the wheel in its cache (~/.cache/pip), so the next
+# install, in this venv or a new one, takes seconds. pip's cache key is the sdist, not these flags: after
+# changing them, `$(BIN)/python -m pip cache remove llama_cpp_python` makes the next install rebuild.
+LLAMA_NO_COMMON  := build/llama-cpp-python-no-common.cmake
+LLAMA_CMAKE_ARGS := -DLLAVA_BUILD=OFF -DLLAMA_OPENSSL=OFF -DCMAKE_PROJECT_llama.cpp_INCLUDE=$(CURDIR)/$(LLAMA_NO_COMMON)
 $(VENV)/.installed-llm-server: pyproject.toml | $(VENV)/.installed-dev
+	@mkdir -p $(dir $(LLAMA_NO_COMMON))
+	@echo 'set(LLAMA_BUILD_COMMON OFF)  # llama-cpp-python forces it on in the cache; nothing it loads needs it' \
+	  > $(LLAMA_NO_COMMON)
 	CMAKE_BUILD_PARALLEL_LEVEL=$$(nproc) CMAKE_ARGS="$(LLAMA_CMAKE_ARGS)" \
 	  $(BIN)/python -m pip install --quiet -e '.[llm-server]'
 	touch $@
