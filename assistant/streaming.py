@@ -5,9 +5,13 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from sikkerby.assistant.answer import Citation
 
 log = logging.getLogger(__name__)
 
@@ -15,14 +19,25 @@ log = logging.getLogger(__name__)
 class TokenSink:
     """Receives the model's tokens as they come, and each sentence as soon as it has passed the check
     (rendered with its citation marks as the final answer numbers them); ``stop()`` ends the generation at
-    the next token. A reader is shown the checked sentences, never the raw tokens."""
+    the next token. A reader is shown the checked sentences, never the raw tokens. Before the model is
+    asked, ``on_preview`` gets the extractive answer (its text and citations), which a reader can be
+    shown at once while the model writes."""
 
     def __init__(
-        self, on_token: Callable[[str], None] | None = None, *, on_sentence: Callable[[str], None] | None = None
+        self,
+        on_token: Callable[[str], None] | None = None,
+        *,
+        on_sentence: Callable[[str], None] | None = None,
+        on_preview: Callable[[str, Sequence[Citation]], None] | None = None,
     ) -> None:
         self._on_token = on_token
         self._on_sentence = on_sentence
+        self._on_preview = on_preview
         self._stop = threading.Event()
+
+    def preview(self, text: str, citations: Sequence[Citation]) -> None:
+        if self._on_preview is not None:
+            self._on_preview(text, citations)
 
     def token(self, text: str) -> None:
         if self._on_token is not None:

@@ -294,14 +294,19 @@ def test_tokens_stream_to_the_sink_and_stop_ends_the_generation(service, with_mo
 def test_the_chat_shows_checked_sentences_as_they_come_and_the_stop_button_ends_the_answer(service, with_model):
     from sikkerby.ui.streaming import LiveAnswer, LiveAnswers
 
+    extractive = service.ask("Hvad er Den Korte Snor?")
     with_model(
         "Den Korte Snor er en kriminalitetsforebyggende indsats til børn og unge mellem 10-17 år [1]. "
         "Den koster 7 milliarder [1]. Indsatsen kombinerer intensiv kontaktpersonindsats og familierådgivning [1].",
         delay=0.03,
     )
     live = LiveAnswer(service, "Hvad er Den Korte Snor?")
-    shown = list(live.updates())
+    progresses = list(live.progresses())
+    shown = [text for text in dict.fromkeys(p.text for p in progresses) if text]
     answer = live.result()
+    # the document's own answer is there before the model's first sentence, with its sources
+    assert progresses[0].preview == extractive.answer and progresses[0].citations == extractive.citations
+    assert not progresses[0].sentences
     assert shown and all("milliarder" not in text for text in shown), "an unchecked sentence was shown"
     assert shown[0].startswith("Den Korte Snor er en kriminalitetsforebyggende indsats") and shown[0].endswith("[1]")
     assert answer.answer.startswith(shown[-1]) and answer.generation.removed == 1
@@ -316,6 +321,57 @@ def test_the_chat_shows_checked_sentences_as_they_come_and_the_stop_button_ends_
     assert stopped.generation.fallback == "stopped" and stopped.answer.endswith(
         "(Sprogmodellen blev stoppet, så svaret her er dokumentets egne sætninger.)"
     )
+
+
+@pytest.mark.slow
+def test_the_chat_view_shows_the_extractive_answer_at_once_then_checked_sentences_and_a_stop_button(
+    service, with_model
+):
+    from sikkerby.ui.app import WRITING, ChatUI
+    from sikkerby.ui.chat_view import STOP_BUTTON
+    from sikkerby.ui.turns import Conversation, asked_json
+
+    with_model(
+        "Den Korte Snor er en kriminalitetsforebyggende indsats til børn og unge mellem 10-17 år [1]. "
+        "Den koster 7 milliarder [1]. Indsatsen kombinerer intensiv kontaktpersonindsats og familierådgivning [1].",
+        delay=0.03,
+    )
+    ui = ChatUI(service, streams=True)  # the service's settings say extractive; its generator is the model
+    conversation = Conversation(id="c1", asked=("Hvad er Den Korte Snor?",))
+    steps = list(ui.respond(asked_json(conversation), Conversation(id="c1"), None, None))
+    chats = [str(step[0]) for step in steps if isinstance(step[0], str)]
+    live = [html for html in chats if "sb-live" in html]
+    assert live and all('aria-busy="true"' in html for html in live)
+    previews = [html for html in live if "sb-preview" in html]
+    assert previews and "Dokumentets egne sætninger" in previews[0] and "sb-sources-toggle" in previews[0]
+    assert any(
+        "Den Korte Snor er en kriminalitetsforebyggende indsats" in html.split("sb-live-model")[1] for html in live
+    )
+    assert all("milliarder" not in html for html in chats), "an unchecked sentence was shown"
+    # the status line says once that the model writes; the stop button comes with the first live view
+    # and goes with the answer
+    statuses = [step[3] for step in steps if isinstance(step[3], str)]
+    assert statuses[0] == WRITING and statuses[-1] == "Svaret er vist."
+    stops = [step[4] for step in steps if isinstance(step[4], str)]
+    assert stops == [STOP_BUTTON, ""]
+    assert 'aria-label="Stop svaret fra sprogmodellen"' in STOP_BUTTON and "Stop svaret</button>" in STOP_BUTTON
+    final = steps[-1][1]
+    assert final.turns[0].answer.generation.removed == 1 and "sb-removed" in chats[-1]
+    # the stop button stops only its own conversation's answer, and the note says so
+    assert ui.stop(asked_json(Conversation(id="other"))) != "Sprogmodellen er stoppet."  # nothing to stop
+    with_model(DEN_KORTE_SNOR.replace(". ", " [1]. ") + " [1].", delay=0.2)
+    stopped: list[object] = []
+    for step in ui.respond(asked_json(Conversation(id="c2", asked=("Hvad er Den Korte Snor?",))), None, None, None):
+        if step[4] == STOP_BUTTON:
+            assert ui.stop(asked_json(Conversation(id="c2"))) == "Sprogmodellen er stoppet."
+        stopped.append(step)
+    answer = stopped[-1][1].turns[0].answer
+    assert answer.generation.fallback == "stopped"
+    assert stopped[-1][3] == "Svaret er vist: dokumentets egne sætninger, ikke sprogmodellens."
+    assert '<p class="sb-note sb-fallback">(Sprogmodellen blev stoppet' in stopped[-1][0]
+    # after a reload the note is still marked
+    again = Conversation.from_dict(stopped[-1][2])
+    assert again.turns[0].answer.generation.fallback == "stopped"
 
 
 # -- a real small model behind llama.cpp's server ------------------------------------------------------
@@ -586,6 +642,88 @@ def test_eval_reports_the_model_beside_the_extractive_answers(llama_server: str,
     assert re.search(r"\| asked_model \| [12] \|", result.stdout), "fact questions reach the model"
     assert (report / "generators.md").read_text(encoding="utf-8").startswith("## Generators")
     assert SECRET not in result.stdout + result.stderr
+
+
+@pytest.mark.slow
+def test_the_browser_chat_streams_from_the_real_model_and_its_stop_button_works_by_keyboard(
+    llama_server: str, built_home: Path, tmp_path: Path
+):
+    """The served chat with SmolLM2 behind llama.cpp's server: the document's own answer shows at once in
+    a busy turn, the stop button is there (Danish label and aria-label, 44 px, a focus ring, reached by
+    Tab), axe finds nothing serious while the model writes, Enter on the button stops it, and the answer
+    then is the document's own with its note; the button goes with the answer."""
+    sync_api = pytest.importorskip("playwright.sync_api")
+    from sikkerby.ui.app import serve
+    from tests.browser import launch, open_chat, screenshot, serious_violations
+
+    settings = load_settings(
+        data_dir=built_home,
+        llm_base_url=llama_server,
+        llm_model="smollm2-135m",
+        llm_api_key=SECRET,
+        llm_max_tokens=300,  # long enough to be stopped while it writes
+        llm_passages=2,
+        llm_timeout=150,
+        extra={"feedback_db": str(tmp_path / "feedback.sqlite3")},
+    )
+    service = AssistantService(settings)
+    port = free_port()
+    demo = serve(service, host="127.0.0.1", port=port)
+    try:
+        with sync_api.sync_playwright() as p:
+            browser = launch(p)
+            page = open_chat(browser, f"http://127.0.0.1:{port}/")
+            assert page.locator("#sb-stop button").count() == 0, "a stop button with nothing to stop"
+            page.evaluate(
+                """() => { window.sbWritten = [];
+                  new MutationObserver(() => document.querySelectorAll('#sb-chat .sb-live-model p')
+                    .forEach((e) => window.sbWritten.push(e.innerText))).observe(
+                    document.querySelector('#sb-chat'), {subtree: true, childList: true, characterData: true}); }"""
+            )
+            stopped = None
+            for attempt, question in enumerate(("Hvad er Den Korte Snor?", "Hvad laver Natteværterne?")):
+                done = page.locator("#sb-chat .sb-turn:not(.sb-pending)").count()
+                page.fill("#sb-question textarea", question)
+                page.click("#sb-send")
+                page.locator("#sb-chat .sb-live .sb-preview").wait_for(timeout=60_000)
+                button = page.locator("#sb-stop button.sb-stop")
+                button.wait_for(timeout=30_000)
+                if attempt == 0:
+                    box = button.bounding_box()
+                    assert box is not None and box["height"] >= 44 and box["width"] >= 44
+                    assert button.get_attribute("aria-label") == "Stop svaret fra sprogmodellen"
+                    assert button.inner_text().strip().endswith("Stop svaret")
+                    assert page.locator("#sb-chat .sb-live").get_attribute("aria-busy") == "true"
+                page.focus("#sb-question textarea")
+                page.keyboard.press("Shift+Tab")  # the stop button comes right before the question box
+                ring = page.evaluate(
+                    """() => { const e = document.activeElement; const s = getComputedStyle(e);
+                      return [e.id, s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) >= 2]; }"""
+                )
+                assert ring == ["sb-stop-knap", True], ring
+                if attempt == 0:
+                    screenshot(page, "chat-llm-writing-desktop-light.png")
+                    assert serious_violations(page) == []
+                live = page.locator("#sb-chat .sb-live").count()
+                page.keyboard.press("Enter")
+                turn = page.locator("#sb-chat .sb-turn:not(.sb-pending)").nth(done)
+                turn.wait_for(timeout=180_000)
+                page.locator("#sb-stop button").wait_for(state="detached", timeout=30_000)
+                if live and "stoppet" in (turn.locator(".sb-fallback").all_inner_texts() or [""])[0]:
+                    stopped = turn
+                    break
+                # the model finished before the stop reached it: a whole answer; stop the next one sooner
+            assert stopped is not None, "the stop button never stopped the model"
+            note = stopped.locator(".sb-fallback").inner_text()
+            assert note == "(Sprogmodellen blev stoppet, så svaret her er dokumentets egne sætninger.)"
+            assert page.evaluate("document.activeElement.closest('#sb-question') !== null")
+            written = page.evaluate("window.sbWritten")
+            assert all("Traceback" not in text for text in written)
+            screenshot(page, "chat-llm-stopped-desktop-light.png")
+            assert serious_violations(page) == []
+            browser.close()
+    finally:
+        demo.close()
 
 
 def test_an_answer_with_the_new_json_fields_is_accepted_back_for_feedback():

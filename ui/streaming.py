@@ -1,15 +1,16 @@
 """One chat answer as it is written: the question is answered in a worker thread while the chat shows
-the language model's sentences that have passed the check (never its raw tokens), and a stop button ends
-the generation. An extractive answer takes milliseconds and is shown at once, whole."""
+the document's own (extractive) answer at once and, under it, the language model's sentences that have
+passed the check as they come (never its raw tokens); a stop button ends the generation."""
 
 from __future__ import annotations
 
 import logging
 import threading
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from typing import Any
 
-from sikkerby.assistant.answer import Answer
+from sikkerby.assistant.answer import Answer, Citation
 from sikkerby.assistant.service import AssistantService
 from sikkerby.assistant.streaming import TokenSink, streaming_to
 
@@ -19,8 +20,23 @@ log = logging.getLogger(__name__)
 POLL_SECONDS = 0.1
 
 
+@dataclass(frozen=True)
+class Progress:
+    """What a reader is shown of an answer being written: the extractive answer (once the model is asked)
+    and the model's checked sentences so far."""
+
+    preview: str = ""
+    citations: tuple[Citation, ...] = ()
+    sentences: tuple[str, ...] = ()
+
+    @property
+    def text(self) -> str:
+        return " ".join(self.sentences)
+
+
 class LiveAnswer:
-    """A question being answered; ``updates()`` yields the checked text so far, ``result()`` the answer."""
+    """A question being answered; ``updates()`` yields the checked text so far, ``progress()`` the
+    preview too, ``result()`` the answer."""
 
     def __init__(
         self,
@@ -32,8 +48,9 @@ class LiveAnswer:
         history: Sequence[Answer] = (),
     ) -> None:
         self._sentences: list[str] = []
+        self._preview: tuple[str, tuple[Citation, ...]] = ("", ())
         self._lock = threading.Lock()
-        self.sink = TokenSink(on_sentence=self._add)
+        self.sink = TokenSink(on_sentence=self._add, on_preview=self._show)
         self._answer: Answer | None = None
         self._error: BaseException | None = None
         self._done = threading.Event()
@@ -44,6 +61,10 @@ class LiveAnswer:
     def _add(self, sentence: str) -> None:
         with self._lock:
             self._sentences.append(sentence)
+
+    def _show(self, text: str, citations: Sequence[Citation]) -> None:
+        with self._lock:
+            self._preview = (text, tuple(citations))
 
     def _run(self, service: AssistantService, question: str, kwargs: dict[str, Any]) -> None:
         try:
@@ -58,14 +79,29 @@ class LiveAnswer:
         with self._lock:
             return " ".join(self._sentences)
 
+    def progress(self) -> Progress:
+        with self._lock:
+            return Progress(self._preview[0], self._preview[1], tuple(self._sentences))
+
+    def done(self) -> bool:
+        return self._done.is_set()
+
     def updates(self) -> Iterator[str]:
         """The checked text each time it grows, until the answer is ready."""
         shown = ""
+        for progress in self.progresses():
+            if progress.text != shown:
+                shown = progress.text
+                yield shown
+
+    def progresses(self) -> Iterator[Progress]:
+        """What is shown, each time it changes, until the answer is ready."""
+        shown = Progress()
         while not self._done.wait(POLL_SECONDS):
-            text = self.text()
-            if text != shown:
-                shown = text
-                yield text
+            progress = self.progress()
+            if progress != shown:
+                shown = progress
+                yield progress
 
     def stop(self) -> None:
         """Ends the model's generation; the answer then says that it was stopped."""
@@ -95,8 +131,11 @@ class LiveAnswers:
             if self._live.get(session) is live:
                 del self._live[session]
 
-    def stop(self, session: str) -> None:
+    def stop(self, session: str) -> bool:
+        """Stops the session's answer being written; False when none is."""
         with self._lock:
             live = self._live.get(session)
-        if live is not None:
-            live.stop()
+        if live is None:
+            return False
+        live.stop()
+        return True

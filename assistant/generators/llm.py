@@ -204,6 +204,9 @@ class LLMGenerator:
         if extractive.route == "partial":  # it says plainly what the document lacks
             return extractive
         hits = list(evidence.hits[: self.passages])
+        sink = current_sink()
+        if sink is not None:  # the document's own answer, shown while the model writes
+            sink.preview(extractive.text, extractive.citations)
         try:
             reply = self.ask(question, hits)
         except ModelTimeout:
