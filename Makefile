@@ -69,12 +69,16 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 # of 178. LLAVA_BUILD=OFF drops the multimodal library (mtmd, 51 objects); its CMakeLists forces llama.cpp's
 # common library on (52 objects, none of them loaded from Python), so a file included at the end of
 # llama.cpp's project() turns it off again for that directory (CMAKE_PROJECT_<name>_INCLUDE); HTTPS is off.
-# llama.cpp's tests, examples, tools and server are off already in a subproject. GGML_NATIVE stays on (the
-# same number of objects; code for this CPU). pip keeps the wheel in its cache (~/.cache/pip), so the next
-# install, in this venv or a new one, takes seconds. pip's cache key is the sdist, not these flags: after
-# changing them, `$(BIN)/python -m pip cache remove llama_cpp_python` makes the next install rebuild.
+# llama.cpp's tests, examples, tools and server are off already in a subproject. GGML_NATIVE=OFF builds for
+# x86-64 with AVX2/FMA/F16C (the same objects, no faster to compile): with -march=native on these machines'
+# CPU, ggml's AVX-512/AMX code paths crashed the server (general protection fault in libggml-cpu) at the
+# first completion, and a wheel in pip's cache must not depend on the CPU it was built on. pip keeps the
+# wheel in its cache (~/.cache/pip), so the next install, in this venv or a new one, takes seconds. pip's
+# cache key is the sdist, not these flags: after changing them, `$(BIN)/python -m pip cache remove
+# llama_cpp_python` makes the next install rebuild.
 LLAMA_NO_COMMON  := build/llama-cpp-python-no-common.cmake
-LLAMA_CMAKE_ARGS := -DLLAVA_BUILD=OFF -DLLAMA_OPENSSL=OFF -DCMAKE_PROJECT_llama.cpp_INCLUDE=$(CURDIR)/$(LLAMA_NO_COMMON)
+LLAMA_CMAKE_ARGS := -DLLAVA_BUILD=OFF -DLLAMA_OPENSSL=OFF -DGGML_NATIVE=OFF \
+	-DCMAKE_PROJECT_llama.cpp_INCLUDE=$(CURDIR)/$(LLAMA_NO_COMMON)
 $(VENV)/.installed-llm-server: pyproject.toml | $(VENV)/.installed-dev
 	@mkdir -p $(dir $(LLAMA_NO_COMMON))
 	@echo 'set(LLAMA_BUILD_COMMON OFF)  # llama-cpp-python forces it on in the cache; nothing it loads needs it' \
