@@ -9,6 +9,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
+from sikkerby.assistant.ages import asked_age, for_ages
 from sikkerby.assistant.answer import Answer
 from sikkerby.assistant.composer import AnswerComposer, Draft, merge_drafts
 from sikkerby.assistant.followup import (
@@ -44,7 +45,7 @@ from sikkerby.assistant.understanding.features import ROUTING_TERMS, FeatureExtr
 from sikkerby.assistant.understanding.models import QuestionModels, Understanding, relevance
 from sikkerby.assistant.understanding.parts import split_parts
 from sikkerby.assistant.wording import NO_MATCH, no_match, not_mentioned
-from sikkerby.index.catalog import Catalog
+from sikkerby.index.catalog import Catalog, Principle
 from sikkerby.index.hybrid import Hit, HybridRetriever, SearchFilter
 from sikkerby.ingest.chunk import KIND_INITIATIVE, KIND_PRINCIPLE
 from sikkerby.ingest.danish import WORD_RE, fold, term, terms, words
@@ -428,9 +429,13 @@ class Answerer:
         residual = [t for t in asked.residual if t in _narrowing(asked)]
         principle = catalog.principle(route.principle) if route.principle else None
         if principle is None and route.topic:
+            # an English paraphrase is matched by its glossed Danish words, as the search does
+            lexical = " ".join(gloss(route.topic)) if asked.english else None
             with asked.clock:
-                hits = self.retriever.search(route.topic, k=1, search_filter=SearchFilter(kinds=(KIND_PRINCIPLE,)))
-            topic_terms = content_terms(route.topic)
+                hits = self.retriever.search(
+                    route.topic, k=1, search_filter=SearchFilter(kinds=(KIND_PRINCIPLE,)), lexical_query=lexical
+                )
+            topic_terms = content_terms(" ".join(gloss(route.topic)) if asked.english else route.topic)
             if hits and not (topic_terms and len(matcher.unknown(topic_terms)) == len(topic_terms)):
                 principle = catalog.principle(hits[0].chunk.principle or "")
             residual = []
@@ -453,6 +458,20 @@ class Answerer:
                 principle=principle, initiatives=tuple(only), about=department.name, english=asked.english
             )
             return self.generator.generate(asked.question, route, evidence)
+        narrowed = self._narrowed_principle(asked, principle, residual)
+        if narrowed is not None:
+            return narrowed
+        return self.generator.generate(asked.question, route, Evidence(principle=principle, english=asked.english))
+
+    def _narrowed_principle(self, asked: _Asked, principle: Principle, residual: list[str]) -> Draft | None:
+        """A principle's initiatives narrowed by the ages or the subject words the question adds, or None
+        when it adds none that narrow them."""
+        matcher = self.matcher
+        age = asked_age(ask_clause(asked.ask or asked.question))
+        aged = for_ages(principle.initiatives, age) if age is not None else []
+        if age is not None and aged and len(aged) < len(principle.initiatives):
+            evidence = Evidence(principle=principle, initiatives=tuple(aged), about=age.said, english=asked.english)
+            return self.generator.generate(asked.question, asked.route, evidence)
         # "Fagprincip 1 om børn og unge" names the principle's own topic; "... der handler om
         # Nørrebro" asks for the initiatives that concern something (and only words some initiative
         # uses narrow the list: "… til et lokaludvalgsmøde" does not)
@@ -461,8 +480,8 @@ class Answerer:
             if only:
                 about = _words_for(asked.question, residual)
                 evidence = Evidence(principle=principle, initiatives=tuple(only), about=about, english=asked.english)
-                return self.generator.generate(asked.question, route, evidence)
-        return self.generator.generate(asked.question, route, Evidence(principle=principle, english=asked.english))
+                return self.generator.generate(asked.question, asked.route, evidence)
+        return None
 
     def _department(self, asked: _Asked) -> Draft:
         """The initiatives a department takes part in (those two departments share, for "både … og …"),
@@ -481,11 +500,14 @@ class Answerer:
             department = resolve_department(name)
             if department is not None:
                 own |= set(terms(f"{department.name} {department.code}"))
-        extra = [t for t in asked.residual if t not in own and t in _narrowing(asked)]
+        age = asked_age(ask_clause(asked.ask or asked.question))
+        extra = [t for t in asked.residual if t not in own and t in _narrowing(asked) and not (age and t.isdigit())]
         if extra:
             filtered = [c for c in initiatives if self.matcher.coverage(extra, c.text) > 0]
             if filtered:
                 initiatives = filtered
+        if age is not None:
+            initiatives = for_ages(initiatives, age) or initiatives
         about = " og ".join(named) if both else None
         evidence = Evidence(department=code, initiatives=tuple(initiatives), about=about, english=asked.english)
         return self.generator.generate(asked.question, asked.route, evidence)
@@ -508,6 +530,16 @@ class Answerer:
             return self.composer.abstain(no_match(asked.english))
         best = members[0][1]
         chosen = [hit.chunk for hit, p in members if p >= min(policy.topic_at, best)]
+        age = asked_age(ask_clause(asked.ask or asked.question))
+        if age is not None:
+            # "unge over 18": the initiatives whose stated ages meet the asked ones; with no other
+            # subject word, every initiative the search found is a candidate
+            pool = chosen if asked.focus else [hit.chunk for hit, _p in members]
+            aged = for_ages(pool, age)
+            if aged and aged != pool:
+                about = age.said
+                evidence = Evidence(initiatives=tuple(aged), about=about, english=asked.english)
+                return self.generator.generate(asked.question, asked.route, evidence)
         if best < policy.topic_floor:
             return self._general(asked)
         about = _words_for(asked.question, asked.focus) if asked.focus else asked.question.strip(" ?")
@@ -676,6 +708,11 @@ def _principle_spans(text: str) -> list[tuple[int, int]]:
 
 
 def _words_for(question: str, question_terms: Sequence[str]) -> str:
+    """The question's own words for ``question_terms``; for an English question, their Danish glosses
+    ("young people … crime" -> "unge kriminalitet"), not the bare stems."""
     wanted = set(question_terms)
     shown = [w for w in dict.fromkeys(words(question)) if term(w) in wanted]
+    if not shown and is_english(question):
+        glossed = {term(w): w for w in reversed(gloss(question)) if term(w) in wanted}  # one word per term
+        shown = [w for w in dict.fromkeys(gloss(question)) if glossed.get(term(w)) == w]
     return " ".join(shown) or " ".join(question_terms)

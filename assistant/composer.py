@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from sikkerby.assistant.answer import EXTRACTIVE, Citation, Generation
-from sikkerby.assistant.intents import Intent, question_intent
+from sikkerby.assistant.intents import Intent, enumerated, question_intent
 from sikkerby.assistant.matching import TermMatcher
 from sikkerby.assistant.wording import no_match, wording
 from sikkerby.index.catalog import Catalog, Principle
@@ -185,11 +185,12 @@ class AnswerComposer:
         for chunk in sorted(initiatives, key=lambda c: order.get(c.principle or "", 99)):
             groups.setdefault(chunk.principle or ("No principle" if english else "Uden princip"), []).append(chunk)
         count = say.count(len(initiatives)).capitalize()
+        concern = "concerns" if len(initiatives) == 1 else "concern"  # the English verb agrees with the count
         if len(groups) > 1:
             places = f"{len(groups)} principles" if english else f"{len(groups)} principper"
-            lines = [say.topic_many.format(count=count, about=about, places=places)]
+            lines = [say.topic_many.format(count=count, concern=concern, about=about, places=places)]
         else:
-            lines = [say.topic_one.format(count=count, about=about, label=next(iter(groups)))]
+            lines = [say.topic_one.format(count=count, concern=concern, about=about, label=next(iter(groups)))]
         for label, chunks in groups.items():
             lines += ["", f"{label}:"]
             for chunk in chunks:
@@ -266,6 +267,12 @@ class AnswerComposer:
             return draft
         if answered:
             return draft
+        if intent.name == "count":
+            # "Hvor mange haller …?" answered by a list of them: no number, but the items can be counted
+            listed = max((enumerated(c[3]) for c in chosen if on_topic[c[1]]), default=0)
+            if listed:
+                said = wording(english).counted.format(n=listed)
+                return replace(draft, text=f"{draft.text}\n\n{said}", route="partial")
         # what the document says about the subject, and plainly what it does not say
         return replace(draft, text=f"{draft.text}\n\n{intent.lacks(english=english)}", route="partial")
 

@@ -219,6 +219,29 @@ INTENTS: tuple[Intent, ...] = (
 )
 
 
+#: the separator before a list's last item: a standalone "og"/"samt"/"and", not the "og" of a shared
+#: first part ("Kultur- og Fritidsforvaltningen")
+_LAST_ITEM = re.compile(r"(?<!-)\s+(?:og|samt|and)\s+")
+
+
+def enumerated(sentence: str) -> int:
+    """How many items a sentence lists ("Halværter i A, B, C og D" -> 4), or 0 when it lists none: a run
+    of comma-separated short names (at most four words, mostly capitalised) after a first item and
+    before a last pair joined by "og"; at least four items in all."""
+    parts = [p.strip() for p in sentence.rstrip(" .").split(",")]
+    best = 0
+    for last in range(2, len(parts)):
+        if not _LAST_ITEM.search(parts[last]):
+            continue
+        first = last
+        while first > 1 and parts[first - 1] and len(parts[first - 1].split()) <= 4:
+            first -= 1
+        middle = parts[first:last]
+        if middle and sum(p[:1].isupper() for p in middle) * 2 >= len(middle):
+            best = max(best, len(middle) + 3)
+    return best
+
+
 #: where a chatty lead-in ends and the ask begins ("Jeg skal lave budget – hvem står for …")
 _CLAUSE = re.compile(r"\s[–—-]\s|[.:;!?]\s+")
 

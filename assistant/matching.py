@@ -55,9 +55,11 @@ def term_in(term: str, candidates: set[str] | frozenset[str]) -> bool:
     if len(key) >= SKELETON_MIN and any(skeleton(c) == key for c in candidates):
         return True
     # a compound the text spells as its parts ("migrantsamarbejdet" ~ "migranter ... samarbejdet"),
-    # also across a linking s or e ("diskriminationscharter" ~ "diskrimination ... charter")
+    # also across a linking s or e ("diskriminationscharter" ~ "diskrimination ... charter") and with
+    # the second part inside a compound of its own ("partnervoldssamarbejdet" ~ "partnervold ...
+    # myndighedssamarbejde")
     return any(
-        head in candidates and (rest in candidates or any(c.startswith(rest) for c in candidates))
+        head in candidates and (rest in candidates or any(c.startswith(rest) or c.endswith(rest) for c in candidates))
         for i in range(COMPOUND_MIN, len(term) - COMPOUND_MIN + 1)
         for head, rest in _compound_splits(term, i)
     )

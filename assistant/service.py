@@ -36,7 +36,7 @@ from sikkerby.index.embedders.base import Progress
 from sikkerby.index.hybrid import Hit, HybridRetriever, SearchFilter
 from sikkerby.index.store import IndexMismatch, StoredIndex
 from sikkerby.index.vectorstores.base import IndexStale, IndexStorage, IndexUnavailable
-from sikkerby.index.vectorstores.factory import create_index_store
+from sikkerby.index.vectorstores.factory import create_index_store, reuse_sources
 from sikkerby.ingest.chunk import Chunk
 from sikkerby.ingest.departments import resolve_department
 from sikkerby.ingest.document import Document
@@ -140,8 +140,13 @@ class AssistantService:
         result = self.ingest(paths)
         if not result.chunks:
             return result, None
+        s = self.settings
         builder = IndexBuilder(
-            self.store, self.embedder, exact_limit=self.settings.exact_limit, max_chunks=self.settings.max_chunks
+            self.store,
+            self.embedder,
+            exact_limit=s.exact_limit,
+            max_chunks=s.max_chunks,
+            reuse_from=reuse_sources(s.index_dir, database_url=s.database_url, exact_limit=s.exact_limit),
         )
         report = builder.build(result.chunks, force=force, progress=progress, on_total=on_total)
         if report.status == "built":

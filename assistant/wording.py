@@ -37,6 +37,7 @@ class Wording:
     follow_up: str
     follow_up_none: str
     no_more: str
+    counted: str
     no_match: str
     not_mentioned: str
     kind_names: tuple[str, str]
@@ -68,6 +69,7 @@ DANISH = Wording(
     follow_up="{k} af de {count} i det forrige svar passer på «{about}»:",
     follow_up_none="Ingen af de {count} i det forrige svar passer på «{about}».",
     no_more="Men dokumentet siger ikke mere om {about}, end det der står her.",
+    counted="Dokumentet nævner ikke et antal, men den citerede tekst opregner {n}.",
     no_match=(
         "Det kan jeg ikke finde svar på i Sikker By-strategien. Spørg gerne om en indsats, et princip eller en "
         "forvaltning."
@@ -90,8 +92,8 @@ ENGLISH = Wording(
     department="{department} ({code}) is named in {count} (quoted in Danish):",
     departments_share="{departments} are both named in {count}:",
     department_none="The Sikker By strategy names {department} ({code}) in no initiative.",
-    topic_many="{count} concern «{about}», under {places} (quoted in Danish):",
-    topic_one="{count} concerns «{about}», under {label} (quoted in Danish):",
+    topic_many="{count} {concern} «{about}», under {places} (quoted in Danish):",
+    topic_one="{count} {concern} «{about}», under {label} (quoted in Danish):",
     belongs="The initiative belongs under {label}",
     several="It is mentioned under several principles:",
     the_initiative="The initiative:",
@@ -99,6 +101,7 @@ ENGLISH = Wording(
     follow_up="{k} of the {count} in the previous answer match «{about}»:",
     follow_up_none="None of the {count} in the previous answer match «{about}».",
     no_more="But the document says nothing more about {about} than this.",
+    counted="The document gives no number, but the quoted text lists {n}.",
     no_match=(
         "I cannot find an answer to that in the Sikker By strategy. Try asking about an initiative, a principle "
         "or a department."

@@ -92,6 +92,8 @@ def main() -> None:
     list_curve("rank_keep", ranked, (0.3, 0.5, 0.7, 0.8, 0.9, 0.95), best=True, relative=True)
     topics = [p.topic for p in report.predictions if p.topic]
     list_curve("topic_at", topics, (0.2, 0.3, 0.4, 0.5, 0.6, 0.7), best=True)
+    # the same lists cut relative to the likeliest initiative (a share of its p) instead
+    list_curve("topic_at (relative)", topics, (0.3, 0.4, 0.5, 0.6, 0.7, 0.8), best=True, relative=True)
     focus = [p.focus for p in report.predictions if p.focus and any(y for _, y in p.focus)]
     list_curve("focus_at", focus, (0.3, 0.4, 0.5, 0.6, 0.7), best=False)
 

@@ -217,9 +217,10 @@ def serving(home: Path, rounds: int) -> None:
                 f"{statistics.median(r['p95_ms'] for r in runs):.0f}",
                 f"{statistics.median(r[rate_key] for r in runs):.1f}",
                 ", ".join(f"{r[rate_key]:.1f}" for r in runs),
+                f"{statistics.median(r['client_cpu_ms'] for r in runs):.0f}" if "client_cpu_ms" in runs[0] else "",
             ]
         )
-    table(["load", "p50 ms", "p95 ms", "answers/s (median)", "answers/s per run"], rows)
+    table(["load", "p50 ms", "p95 ms", "answers/s (median)", "answers/s per run", "client CPU ms/call"], rows)
 
 
 def real_indexing(work: Path, sizes: list[int]) -> Path | None:

@@ -82,6 +82,8 @@ def _user(client: Any, *, questions: int, pause: float, seed: int, stop: float |
     rng = random.Random(seed)
     latencies: list[float] = []
     i = 0
+    if pause:  # users arrive spread over one pause, not all in the same millisecond
+        time.sleep(rng.uniform(0, pause))
     while (stop is None and i < questions) or (stop is not None and time.monotonic() < stop):
         question = QUESTIONS[(seed + i) % len(QUESTIONS)]
         started = time.perf_counter()
@@ -97,13 +99,14 @@ def paced(url: str, *, users: int = 20, questions: int = 15, pause: float = 1.0)
     """``users`` users each asking ``questions`` questions about ``pause`` s apart."""
     with ThreadPoolExecutor(max_workers=users) as pool:
         clients = list(pool.map(lambda _k: _client(url), range(users)))  # connected before the clock starts
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         runs = list(pool.map(lambda k: _user(clients[k], questions=questions, pause=pause, seed=k), range(users)))
-    seconds = time.perf_counter() - started
+    seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
     latencies = sorted(ms for run in runs for ms in run)
     return {
         "answers": len(latencies),
         "offered_per_s": len(latencies) / seconds,
+        "client_cpu_ms": 1000 * cpu / len(latencies),  # the clients' own CPU per call (all their threads)
         "p50_ms": statistics.median(latencies),
         "p95_ms": latencies[int(0.95 * (len(latencies) - 1))],
     }

@@ -7,6 +7,7 @@ import hashlib
 import json
 import logging
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
@@ -26,6 +27,7 @@ log = logging.getLogger(__name__)
 
 #: how a build's reason starts when the published index was damaged and is being repaired
 DAMAGED = "damaged index"
+NO_INDEX = "no index yet"
 
 
 @dataclass(frozen=True)
@@ -67,11 +69,14 @@ class IndexBuilder:
         *,
         exact_limit: int = DEFAULT_EXACT_LIMIT,
         max_chunks: int | None = None,
+        reuse_from: Sequence[IndexStorage] = (),
     ) -> None:
         self.store = store
         self.embedder = embedder
         self.exact_limit = exact_limit
         self.max_chunks = max_chunks
+        #: other storage (another backend) whose build with this embedder lends vectors to a first build
+        self.reuse_from = tuple(reuse_from)
 
     def needs_build(self, chunks: list[Chunk], *, digest: str | None = None) -> str | None:
         """Why the index must be (re)built, or None if the stored one is current and sound (``digest``:
@@ -85,7 +90,7 @@ class IndexBuilder:
         try:
             manifest = self.store.manifest()
         except IndexMissing:
-            return "no index yet", None
+            return NO_INDEX, None
         except IndexStoreError as exc:
             return f"{DAMAGED}: {exc}", None
         if manifest.format_version != FORMAT_VERSION:
@@ -183,6 +188,24 @@ class IndexBuilder:
             return {chunk.text: vectors[row] for row, chunk in enumerate(stored.chunks)}
         if reason.startswith((DAMAGED, "index format")):
             return self._salvage(chunks, digest)
+        if reason == NO_INDEX:
+            return self._borrowed()
+        return {}
+
+    def _borrowed(self) -> dict[str, np.ndarray]:
+        """Vectors by chunk text from the first of ``reuse_from`` that holds a sound build made with this
+        embedder (a store that is missing, damaged or of another embedder lends nothing)."""
+        for other in self.reuse_from:
+            try:
+                if other.manifest().embedder_id != self.embedder.id:
+                    continue
+                stored = other.load()
+            except SikkerbyError as exc:  # missing, damaged or unreachable: lends nothing
+                log.info("no vectors reused from %s: %s", other.location, exc)
+                continue
+            vectors = stored.dense.vectors()
+            log.info("reusing %d vectors from %s", len(stored.chunks), other.location)
+            return {chunk.text: vectors[row] for row, chunk in enumerate(stored.chunks)}
         return {}
 
     def _salvage(self, chunks: list[Chunk], digest: str) -> dict[str, np.ndarray]:

@@ -21,8 +21,9 @@ class DenseIndexError(ValueError):
 class DenseIndex:
     """Wraps a FAISS index; ids are row numbers into the chunk list."""
 
-    def __init__(self, index: faiss.Index) -> None:
+    def __init__(self, index: faiss.Index, *, exact_limit: int = DEFAULT_EXACT_LIMIT) -> None:
         self.index = index
+        self.exact_limit = exact_limit
 
     @classmethod
     def build(
@@ -43,7 +44,7 @@ class DenseIndex:
             index.hnsw.efConstruction = ef_construction
             index.hnsw.efSearch = ef_search
         index.add(vectors)
-        return cls(index)
+        return cls(index, exact_limit=exact_limit)
 
     @property
     def kind(self) -> str:
@@ -64,6 +65,8 @@ class DenseIndex:
         if k <= 0:
             return np.empty(0, dtype=np.float32), np.empty(0, dtype=np.int64)
         params = None
+        if allowed is not None and self.kind == "hnsw" and len(allowed) <= self.exact_limit:
+            return self._exact_among(query[0], k, allowed)
         if allowed is not None:
             selector = faiss.IDSelectorBatch(np.ascontiguousarray(allowed, dtype=np.int64))
             # faiss's bundled stubs lack these SWIG keyword constructors
@@ -75,6 +78,15 @@ class DenseIndex:
         scores, ids = self.index.search(query, k, params=params)
         keep = ids[0] >= 0
         return scores[0][keep], ids[0][keep]
+
+    def _exact_among(self, query: np.ndarray, k: int, allowed: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Exact search over the ``allowed`` rows of an HNSW index: a filter that leaves at most
+        ``exact_limit`` rows is searched faster this way than through the graph, and without the graph's
+        misses (a filtered HNSW walk skips most neighbours it meets)."""
+        rows = np.ascontiguousarray(allowed, dtype=np.int64)
+        scores = self.index.reconstruct_batch(rows) @ query
+        top = np.argsort(-scores, kind="stable")[:k]
+        return scores[top].astype(np.float32), rows[top]
 
     def vectors(self) -> np.ndarray:
         """All stored vectors, in row order (used to reuse embeddings when the corpus grows)."""

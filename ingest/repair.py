@@ -31,7 +31,7 @@ from sikkerby.ingest.lexicon import BEGIN, WORD, DanishLexicon, default_lexicon,
 log = logging.getLogger(__name__)
 
 #: Bump when the repair changes, so cached repaired documents are redone.
-REPAIR_VERSION = 2
+REPAIR_VERSION = 3
 
 # (what the OCR printed, what the page said, cost). Lower cost = more typical confusion.
 CONFUSIONS: tuple[tuple[str, str, float], ...] = (
@@ -161,6 +161,16 @@ def _adjacent(text: str, matches: list[re.Match[str]], i: int, step: int) -> re.
         return None
     first, second = (matches[i], matches[j]) if step > 0 else (matches[j], matches[i])
     return matches[j] if _PAIR_GAP.fullmatch(text, first.end(), second.start()) else None
+
+
+def _undoubled(words: str) -> str:
+    """A split never writes the same word twice in a row: "migranterii" is "migranter i" with the
+    glued word's letter doubled by the scan, not "migranter i i"."""
+    out: list[str] = []
+    for word in words.split():
+        if not out or out[-1].lower() != word.lower():
+            out.append(word)
+    return " ".join(out)
 
 
 def _doc_bonus(count: int) -> float:
@@ -464,7 +474,7 @@ class DocumentRepair:
             if token.startswith(small) and len(rest) >= 3:
                 rests = self._glued_rest(rest, before_hyphen, depth)
                 found.extend((s - SPLIT_COST, f"{small} {w}", u) for s, w, u in rests)
-        found = [f for f in found if all(lexicon.flags(part) & WORD for part in f[1].split())]
+        found = [(s, _undoubled(w), u) for s, w, u in found if all(lexicon.flags(part) & WORD for part in w.split())]
         return max(found) if found else None
 
     def _glued_rest(self, rest: str, before_hyphen: bool, depth: int) -> list[tuple[float, str, tuple[Confusion, ...]]]:

@@ -190,3 +190,50 @@ def test_langchain_retriever_returns_documents_with_metadata(
     assert docs[0].metadata["principle"] == "Fagprincip 1"
     assert docs[0].metadata["page"] == 3
     assert docs[0].metadata["chunk_id"] == docs[0].id
+
+
+def test_faiss_filters_by_columns_accept_exactly_what_the_filter_accepts():
+    """The FAISS store's filter columns pick the same rows as ``SearchFilter.accepts`` for filters built
+    from the strategy's own values, alone and combined, including values no chunk has."""
+    import random
+
+    from sikkerby.index.vectorstores.faiss_store import FaissVectorStore
+
+    chunks = Ingestor().ingest([CORPUS_FILE]).chunks
+    vectors = FakeEmbedder().embed_batch([c.text for c in chunks], kind="passage")
+    store = FaissVectorStore.build(chunks, vectors)
+    principles = sorted({c.principle for c in chunks if c.principle}) + ["Fagprincip 9"]
+    departments = sorted({d for c in chunks for d in c.departments}) + ["Ingen forvaltning"]
+    kinds = sorted({c.kind for c in chunks})
+    documents = sorted({c.document for c in chunks}) + ["andet.txt"]
+    rng = random.Random(7)
+    for _ in range(300):
+        search_filter = SearchFilter(
+            principle=rng.choice([None, *principles]),
+            departments=tuple(rng.sample(departments, rng.choice([0, 0, 1, 2]))),
+            kinds=tuple(rng.sample(kinds, rng.choice([0, 0, 1]))),
+            documents=tuple(rng.sample(documents, rng.choice([0, 0, 0, 1]))),
+            chunk_ids=tuple(rng.sample([c.id for c in chunks] + ["ukendt"], rng.choice([0, 0, 0, 5]))),
+        )
+        expected = {c.id for c in chunks if search_filter.accepts(c)}
+        found = store.search(vectors[rng.randrange(len(chunks))], len(chunks), search_filter=search_filter)
+        assert {chunk_id for chunk_id, _score in found} == expected
+
+
+def test_a_filtered_hnsw_search_is_exact_when_the_filter_leaves_few_rows():
+    """A filter that leaves at most ``exact_limit`` rows of an HNSW index is searched exactly among them
+    (the same neighbours and scores as brute force); a wider filter still walks the graph within it."""
+    rng = np.random.default_rng(3)
+    vectors = rng.standard_normal((400, 16)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    dense = DenseIndex.build(vectors, exact_limit=100)
+    assert dense.kind == "hnsw"
+    query = vectors[5]
+    allowed = np.sort(rng.choice(400, size=80, replace=False)).astype(np.int64)
+    scores, rows = dense.search(query, 10, allowed=allowed)
+    truth = allowed[np.argsort(-(vectors[allowed] @ query))[:10]]
+    assert rows.tolist() == truth.tolist()
+    assert np.allclose(scores, vectors[truth] @ query, atol=1e-5)
+    wide = np.arange(0, 400, 2, dtype=np.int64)  # 200 rows: more than exact_limit
+    _scores, rows = dense.search(query, 10, allowed=wide)
+    assert len(rows) == 10 and set(rows.tolist()) <= set(wide.tolist())

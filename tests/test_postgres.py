@@ -335,3 +335,24 @@ def test_nothing_above_the_index_layer_knows_the_backend():
         for path in (root / folder).rglob("*.py"):
             text = path.read_text(encoding="utf-8")
             assert not [b for b in backends if b in text], path
+
+
+def test_moving_an_index_to_postgresql_reuses_the_vectors_of_the_files(
+    tmp_path: Path, database_url: str, pg_server: LocalPostgres
+):
+    """A first build in the database borrows the vectors of the FAISS build in the data directory when it
+    was made with the same embedder: switching backends embeds nothing again, and the answers agree."""
+    embedder = FakeEmbedder()
+    files = AssistantService(load_settings(data_dir=tmp_path, question_models=False))
+    files.embedder = embedder  # type: ignore[misc]
+    files.build_index()
+    embedded = len(embedder.embedded)
+    assert embedded > 0
+    moved = _service(tmp_path, database_url, embedder)
+    _result, report = moved.build_index()
+    assert report is not None and report.status == "built"
+    assert len(embedder.embedded) == embedded and report.embedded == 0
+    assert moved.ask("Hvad gør natteværterne?").answer == files.ask("Hvad gør natteværterne?").answer
+    other = _service(tmp_path, pg_server.create_database("t_moved_other"), FakeEmbedder(name="another"))
+    _result, report = other.build_index()  # files made with another embedder lend nothing
+    assert report is not None and report.embedded == report.chunk_count

@@ -187,3 +187,27 @@ def test_answers_to_several_asks_are_joined_with_one_numbering():
 
 def test_counts_agree_with_their_noun():
     assert indsatser(1) == "1 indsats" and indsatser(2) == "2 indsatser"
+
+
+def test_a_listed_answer_to_how_many_is_counted():
+    from sikkerby.assistant.intents import enumerated
+
+    halls = "Halværter i Sundbyøsterhallerne, Hal C, Ørestad Streethal, Bellahøjhallerne, Sundby Idrætspark og Hal D."
+    assert enumerated(halls) == 6
+    group = (
+        "En koordineringsgruppe med repræsentanter fra Socialforvaltningen, Kultur- og Fritidsforvaltningen, "
+        "Teknik- og Miljøforvaltningen og Økonomiforvaltningen forvalter Akutpuljemidlerne for at skabe akutte, "
+        "midlertidige løsninger."
+    )
+    assert enumerated(group) == 4  # "Kultur- og Fritidsforvaltningen" is one item
+    assert enumerated("Den Korte Snor er til unge, der udviser uroskabende, kriminel eller bekymrende adfærd.") == 0
+    assert enumerated("for elever i 3., 6. og 9. klasse") == 0
+
+
+def test_a_compound_is_found_when_its_second_part_heads_another_compound():
+    from sikkerby.assistant.matching import term_in
+    from sikkerby.ingest.danish import terms
+
+    text = set(terms("et myndighedssamarbejde om bekæmpelse af partnervold"))
+    assert term_in(terms("partnervoldssamarbejdet")[0], text)
+    assert not term_in(terms("cykelsamarbejdet")[0], text)

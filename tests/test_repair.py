@@ -180,6 +180,10 @@ def test_ocr_stand_ins_for_capital_i_and_half(document):
 def test_glued_words_are_split(document):
     assert document.repair("som ledien kriminalitetsforebyggende") == "som led i en kriminalitetsforebyggende"
     assert document.repair("for eleveri 3., 6. og 9. klasse") == "for elever i 3., 6. og 9. klasse"
+    # a letter the scan doubled is one glued word, never the same word twice ("migranter i i")
+    assert (
+        document.repair("arbejdet for og med migranterii\nKebenhavn.") == "arbejdet for og med migranter i\nKøbenhavn."
+    )
 
 
 def test_real_word_misreadings_only_in_a_damaged_document(repairer: OcrRepairer, document):

@@ -151,6 +151,10 @@ def test_a_chatty_department_question_keeps_every_initiative(service: AssistantS
 def test_one_initiative_is_counted_in_the_singular(service: AssistantService):
     answer = service.ask("Hvilke indsatser er Sundhedsforvaltningen med i?")
     assert re.search(r"nævnes i 1 indsats:", answer.answer), answer.answer
+    answer = service.ask("Which initiatives are for young people aged 15-17?")
+    assert not re.search(r"\b([2-9]|\d\d) initiatives concerns\b|\b1 initiative concern\b", answer.answer), (
+        answer.answer
+    )
 
 
 @pytest.mark.slow
@@ -163,6 +167,32 @@ def test_a_topic_list_spans_principles_and_names_only_the_topic(service: Assista
         c for c in service.catalog.chunks if c.kind == KIND_INITIATIVE and re.search(r"migrant", c.text, re.I)
     ]
     assert {c.chunk_id for c in answer.citations} == {c.id for c in mentioning}
+
+
+@pytest.mark.slow
+def test_an_age_narrows_a_list_by_the_ages_the_initiatives_state(service: AssistantService):
+    answer = service.ask("Hvilke af Socialforvaltningens indsatser er for unge over 18?")
+    assert answer.route == "department_list"
+    cited = " ".join(c.text for c in answer.citations)
+    assert "18+ indsatsen" in cited and "Den Korte Snor" not in cited
+    answer = service.ask("Hvilke indsatser er der for unge over 18?")
+    assert "«unge over 18»" in answer.answer
+    assert not any("Den Korte Snor" in c.text for c in answer.citations)
+
+
+@pytest.mark.slow
+def test_an_english_principle_paraphrase_is_found_by_its_glossed_words(service: AssistantService):
+    answer = service.ask("What does the city do about gang crime?")
+    assert answer.answer.startswith("Fagprincip 2:"), answer.answer
+    answer = service.ask("What is being done so that young people don't end up in crime?")
+    assert not answer.abstained and "«ung kriminalit»" not in answer.answer, answer.answer
+
+
+@pytest.mark.slow
+def test_chat_about_the_asker_is_not_the_subject(service: AssistantService):
+    answer = service.ask("Jeg er ny – hvad er Sikker By egentlig?")
+    assert not answer.abstained
+    assert "Sikker By strategi 2022-2025" in answer.answer
 
 
 @pytest.mark.slow

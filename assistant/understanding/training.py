@@ -19,6 +19,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
+from sikkerby.assistant.ages import asked_age
 from sikkerby.assistant.matching import term_in
 from sikkerby.assistant.understanding.features import (
     ANSWER_FEATURES,
@@ -102,7 +103,9 @@ def prepare(rows: Sequence[Labelled], extractor: FeatureExtractor) -> list[Examp
         relevant = [row.is_evidence(h.chunk.text) for h in hits]
         example = Example(row, row.kind, row.answers, view, hits, relevant)
         example.pairs = extractor.pairs(view, hits)
-        if row.kind == "list_topic" and row.answers != "none":
+        # a list narrowed by an age ("unge over 18") is the age slot's to decide (ages.py), not the
+        # topic model's: its words say nothing about which initiatives meet the ages
+        if row.kind == "list_topic" and row.answers != "none" and asked_age(row.question) is None:
             topic_hits = extractor.initiative_candidates(view)
             example.topic_hits = topic_hits
             example.topic_relevant = [row.is_evidence(h.chunk.text) for h in topic_hits]

@@ -26,3 +26,16 @@ def create_index_store(
     from sikkerby.index.store import IndexStore
 
     return IndexStore(index_dir, exact_limit=exact_limit)
+
+
+def reuse_sources(
+    index_dir: Path, *, database_url: str = "", exact_limit: int = DEFAULT_EXACT_LIMIT
+) -> tuple[IndexStorage, ...]:
+    """Other storage whose last build may lend its vectors to a first build in the configured one: the
+    FAISS files in ``index_dir`` when the index moves to PostgreSQL, so that switching backends does not
+    embed the corpus again."""
+    if not database_url or not (index_dir / "current").exists():
+        return ()
+    from sikkerby.index.store import IndexStore
+
+    return (IndexStore(index_dir, exact_limit=exact_limit),)

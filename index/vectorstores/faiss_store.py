@@ -1,6 +1,7 @@
 """The default vector store: a FAISS index in this process (saved in the data directory by
 :class:`~sikkerby.index.store.IndexStore`). Filters are applied as a FAISS id selector over the rows whose
-chunks they accept."""
+chunks they accept, found in per-field columns of row numbers (numpy, built on the first filtered search)
+rather than by testing every chunk."""
 
 from __future__ import annotations
 
@@ -23,9 +24,11 @@ class FaissVectorStore:
         if dense.size != len(chunks):
             raise VectorStoreError(f"{dense.size} vectors for {len(chunks)} chunks")
         self.dense = dense
+        self.dense.exact_limit = exact_limit
         self.chunks = list(chunks)
         self.exact_limit = exact_limit
         self._rows = {c.id: row for row, c in enumerate(self.chunks)}
+        self._columns: _Columns | None = None
 
     @classmethod
     def build(
@@ -50,7 +53,9 @@ class FaissVectorStore:
     ) -> list[tuple[str, float]]:
         allowed = None
         if search_filter is not None and not search_filter.empty:
-            allowed = np.array([row for row, c in enumerate(self.chunks) if search_filter.accepts(c)], dtype=np.int64)
+            if self._columns is None:
+                self._columns = _Columns(self.chunks)
+            allowed = self._columns.rows(search_filter, self._rows)
             if len(allowed) == 0:
                 return []
         scores, rows = self.dense.search(vector, k, allowed=allowed)
@@ -91,6 +96,50 @@ class FaissVectorStore:
         self.dense = DenseIndex.build(vectors, exact_limit=self.exact_limit) if rows else _empty(self.dim)
         self.chunks = [c for c, _v in rows]
         self._rows = {c.id: row for row, c in enumerate(self.chunks)}
+        self._columns = None
+
+
+class _Columns:
+    """Each filterable field of the chunks as row numbers per value, so that a filter is a few numpy
+    operations over the rows instead of a Python test of every chunk (113 ms at 100k chunks before)."""
+
+    def __init__(self, chunks: Sequence[Chunk]) -> None:
+        self.size = len(chunks)
+        self.by_field: dict[str, dict[str, np.ndarray]] = {}
+        for field, values in (
+            ("principle", [(c.principle,) if c.principle else () for c in chunks]),
+            ("departments", [tuple(c.departments) for c in chunks]),
+            ("kinds", [(c.kind,) for c in chunks]),
+            ("documents", [(c.document,) for c in chunks]),
+        ):
+            rows: dict[str, list[int]] = {}
+            for row, named in enumerate(values):
+                for value in named:
+                    rows.setdefault(value, []).append(row)
+            self.by_field[field] = {value: np.asarray(found, dtype=np.int64) for value, found in rows.items()}
+
+    def _any_of(self, field: str, values: Sequence[str]) -> np.ndarray:
+        mask = np.zeros(self.size, dtype=bool)
+        for value in values:
+            found = self.by_field[field].get(value)
+            if found is not None:
+                mask[found] = True
+        return mask
+
+    def rows(self, search_filter: SearchFilter, row_of: dict[str, int]) -> np.ndarray:
+        """The rows whose chunks ``search_filter`` accepts, ascending (as ``SearchFilter.accepts`` decides)."""
+        mask = np.ones(self.size, dtype=bool)
+        if search_filter.principle:
+            mask &= self._any_of("principle", [search_filter.principle])
+        for field in ("departments", "kinds", "documents"):
+            values = getattr(search_filter, field)
+            if values:
+                mask &= self._any_of(field, values)
+        if search_filter.chunk_ids:
+            named = np.zeros(self.size, dtype=bool)
+            named[[row_of[i] for i in search_filter.chunk_ids if i in row_of]] = True
+            mask &= named
+        return np.flatnonzero(mask).astype(np.int64)
 
 
 def _empty(dim: int) -> DenseIndex:
