@@ -9,7 +9,7 @@ export GRADIO_ANALYTICS_ENABLED := False
 # uses the user's data folder unless SIKKERBY_HOME says otherwise
 export SIKKERBY_HOME ?= $(CURDIR)/.sikkerby
 
-.PHONY: setup setup-dev system-deps test-system-deps index run serve test wheel-check eval eval-gates lint typecheck format \
+.PHONY: setup setup-dev setup-llm-server system-deps test-system-deps index run serve test wheel-check eval eval-gates lint typecheck format \
 	bench clean clean-all
 
 # Debian packages: the Danish hunspell dictionary for OCR repair. Installed with apt-get when missing
@@ -64,8 +64,32 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[st,dev]'
 	touch $@ $(VENV)/.installed
 
+# the real small language model the tests run (llama.cpp's server and SmolLM2-135M). llama-cpp-python
+# 0.3.36 compiles from source; only what its server loads is built: libllama and ggml, 74 objects instead
+# of 178. LLAVA_BUILD=OFF drops the multimodal library (mtmd, 51 objects); its CMakeLists forces llama.cpp's
+# common library on (52 objects, none of them loaded from Python), so a file included at the end of
+# llama.cpp's project() turns it off again for that directory (CMAKE_PROJECT_<name>_INCLUDE); HTTPS is off.
+# llama.cpp's tests, examples, tools and server are off already in a subproject. GGML_NATIVE=OFF builds for
+# x86-64 with AVX2/FMA/F16C (the same objects, no faster to compile): with -march=native on these machines'
+# CPU, ggml's AVX-512/AMX code paths crashed the server (general protection fault in libggml-cpu) at the
+# first completion, and a wheel in pip's cache must not depend on the CPU it was built on. pip keeps the
+# wheel in its cache (~/.cache/pip), so the next install, in this venv or a new one, takes seconds. pip's
+# cache key is the sdist, not these flags: after changing them, `$(BIN)/python -m pip cache remove
+# llama_cpp_python` makes the next install rebuild.
+LLAMA_NO_COMMON  := build/llama-cpp-python-no-common.cmake
+LLAMA_CMAKE_ARGS := -DLLAVA_BUILD=OFF -DLLAMA_OPENSSL=OFF -DGGML_NATIVE=OFF \
+	-DCMAKE_PROJECT_llama.cpp_INCLUDE=$(CURDIR)/$(LLAMA_NO_COMMON)
+$(VENV)/.installed-llm-server: pyproject.toml | $(VENV)/.installed-dev
+	@mkdir -p $(dir $(LLAMA_NO_COMMON))
+	@echo 'set(LLAMA_BUILD_COMMON OFF)  # llama-cpp-python forces it on in the cache; nothing it loads needs it' \
+	  > $(LLAMA_NO_COMMON)
+	CMAKE_BUILD_PARALLEL_LEVEL=$$(nproc) CMAKE_ARGS="$(LLAMA_CMAKE_ARGS)" \
+	  $(BIN)/python -m pip install --quiet -e '.[llm-server]'
+	touch $@
+
 setup: system-deps $(VENV)/.installed
-setup-dev: system-deps test-system-deps $(VENV)/.installed-dev
+setup-llm-server: $(VENV)/.installed-llm-server
+setup-dev: system-deps test-system-deps $(VENV)/.installed-dev $(VENV)/.installed-llm-server
 
 index: setup
 	$(BIN)/sikkerby index

@@ -11,7 +11,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
-from sikkerby.assistant.answer import Citation
+from sikkerby.assistant.answer import EXTRACTIVE, Citation, Generation
 from sikkerby.assistant.intents import Intent, enumerated, question_intent
 from sikkerby.assistant.matching import TermMatcher
 from sikkerby.assistant.wording import no_match, wording
@@ -58,6 +58,8 @@ class Draft:
     citations: tuple[Citation, ...]
     abstained: bool
     route: str
+    #: who wrote it, and what a language model did for it
+    generation: Generation = EXTRACTIVE
 
 
 class Citer:
@@ -338,9 +340,12 @@ def merge_drafts(drafts: Sequence[Draft]) -> Draft:
     source a fuller answer (a list) already cites left out (a principle's wording beside its list)."""
     kept = [d for i, d in enumerate(drafts) if not any(_subsumed(d, other) for j, other in enumerate(drafts) if j != i)]
     answered = [d for d in kept if not d.abstained]
+    generation = EXTRACTIVE
+    for draft in drafts:
+        generation = generation.joined(draft.generation)
     if not answered:
         unique = list(dict.fromkeys(d.text for d in kept))
-        return Draft("\n\n".join(unique), (), True, "abstained")
+        return Draft("\n\n".join(unique), (), True, "abstained", generation)
     numbers: dict[str, int] = {}
     sources: dict[str, Citation] = {}
     seen: set[str] = set()
@@ -368,7 +373,7 @@ def merge_drafts(drafts: Sequence[Draft]) -> Draft:
             texts.append(text)
     route = "partial" if any(d.route == "partial" for d in kept) else answered[0].route
     citations = tuple(sorted(sources.values(), key=lambda c: c.n))
-    return Draft("\n\n".join(texts), citations, False, route)
+    return Draft("\n\n".join(texts), citations, False, route, generation)
 
 
 def _unseen(line: str, seen: set[str]) -> str | None:

@@ -192,7 +192,7 @@ class AssistantService:
                     composer=composer,
                     settings=self.settings,
                     understanding=self._understanding(retriever, matcher),
-                    generator=create_generator(self.settings.generator, composer),
+                    generator=create_generator(self.settings.generator, composer, settings=self.settings),
                 )
                 self._loaded = _Loaded(stored, catalog, retriever, answerer)
                 is_english("opvarmning af ordlister")  # loads word frequencies now, not in the first answer
@@ -348,8 +348,15 @@ class AssistantService:
             answer=draft.text,
             abstained=draft.abstained,
             citations=draft.citations,
-            timing_ms=Timing(retrieve=clock.retrieve_ms, answer=max(total - clock.retrieve_ms, 0.0), total=total),
+            timing_ms=Timing(
+                retrieve=clock.retrieve_ms,
+                answer=max(total - clock.retrieve_ms, 0.0),
+                total=total,
+                llm=draft.generation.llm_ms if draft.generation.asked else None,
+                first_token=draft.generation.first_token_ms,
+            ),
             route=draft.route if not draft.abstained else f"{draft.route}:abstained",
+            generation=draft.generation,
         )
 
     def chunk(self, chunk_id: str) -> Chunk | None:

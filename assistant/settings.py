@@ -62,8 +62,21 @@ class Settings:
     #: (assistant/data/understanding.json); off, the pattern router decides alone (for comparison).
     question_models: bool = True
     #: Who writes the answer from the evidence (assistant/generators/): "extractive", the document's own
-    #: sentences and lists, cited.
+    #: sentences and lists, cited; or "llm", a language model whose every sentence is checked against the
+    #: passage it cites (the default when ``llm_base_url`` is set).
     generator: str = "extractive"
+    # -- the language model (only with generator "llm"); any OpenAI-compatible endpoint --
+    #: e.g. https://api.openai.com/v1, http://127.0.0.1:8080/v1 (llama.cpp, vLLM), http://127.0.0.1:11434/v1
+    llm_base_url: str = ""
+    llm_model: str = ""
+    #: never logged, never written to a file, never shown in the settings' repr
+    llm_api_key: str = field(default="", repr=False)
+    #: seconds before the extractive answer is given instead, with a note
+    llm_timeout: float = 30.0
+    llm_max_tokens: int = 400
+    llm_temperature: float = 0.0
+    #: passages given to the model (at most), best first
+    llm_passages: int = 4
     # -- limits (each raised by its SIKKERBY_* variable, and by a flag where the command has one) --
     #: a longer question is cut to this many characters, and the answer says so
     max_question_chars: int = 1000
@@ -116,6 +129,13 @@ _ENV = {
     "SIKKERBY_REPAIR": "repair",
     "SIKKERBY_QUESTION_MODELS": "question_models",
     "SIKKERBY_GENERATOR": "generator",
+    "SIKKERBY_LLM_BASE_URL": "llm_base_url",
+    "SIKKERBY_LLM_MODEL": "llm_model",
+    "SIKKERBY_LLM_API_KEY": "llm_api_key",
+    "SIKKERBY_LLM_TIMEOUT": "llm_timeout",
+    "SIKKERBY_LLM_MAX_TOKENS": "llm_max_tokens",
+    "SIKKERBY_LLM_TEMPERATURE": "llm_temperature",
+    "SIKKERBY_LLM_PASSAGES": "llm_passages",
     "SIKKERBY_MAX_QUESTION_CHARS": "max_question_chars",
     "SIKKERBY_MAX_FILE_MB": "max_file_mb",
     "SIKKERBY_MAX_PAGES": "max_pages",
@@ -142,6 +162,8 @@ _POSITIVE = (
     "max_feedback_chars",
     "max_request_bytes",
     "login_attempts",
+    "llm_max_tokens",
+    "llm_passages",
 )
 
 
@@ -175,6 +197,8 @@ def load_settings(**overrides: Any) -> Settings:
     if corpus_env:
         values["corpus"] = tuple(Path(p) for p in corpus_env.split(os.pathsep) if p)
     values.update({k: v for k, v in overrides.items() if v is not None})
+    if values.get("llm_base_url") and "generator" not in values:
+        values["generator"] = "llm"  # an endpoint given turns the model on
     kinds = {f.name: f.type for f in fields(Settings)}
     unknown = set(values) - set(kinds)
     if unknown:
@@ -193,6 +217,14 @@ def _check_values(settings: Settings) -> None:
             raise SettingsError(f"setting {name}: must be at least 1, not {getattr(settings, name)}")
     if settings.login_backoff_max < 0:
         raise SettingsError("setting login_backoff_max: must not be negative")
+    if not settings.llm_timeout > 0:
+        raise SettingsError(f"setting llm_timeout: must be more than 0 seconds, not {settings.llm_timeout}")
+    if settings.generator == "llm" and not settings.llm_base_url:
+        raise SettingsError(
+            "setting llm_base_url: the llm generator needs an endpoint (SIKKERBY_LLM_BASE_URL or --llm URL)"
+        )
+    if settings.llm_base_url and not settings.llm_base_url.startswith(("http://", "https://")):
+        raise SettingsError(f"setting llm_base_url: must start with http:// or https://, not {settings.llm_base_url!r}")
     if settings.reload_seconds < 0:
         raise SettingsError("setting reload_seconds: must not be negative")
     if settings.database_url and urlsplit(settings.database_url).scheme not in ("postgresql", "postgres"):

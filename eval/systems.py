@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from sikkerby.assistant.answer import Answer
+from sikkerby.assistant.answer import Answer, Generation
 from sikkerby.assistant.service import AssistantService
 
 log = logging.getLogger(__name__)
@@ -30,6 +30,8 @@ class SystemAnswer:
     citations: tuple[Passage, ...]
     abstained: bool
     latency_ms: float
+    #: who wrote the answer and what a language model did for it (this assistant only)
+    generation: Generation | None = None
 
 
 class System(Protocol):
@@ -64,7 +66,7 @@ class AssistantSystem:
             history.append(self.service.ask(earlier, history=tuple(history)))
         answer = self.service.ask(question, history=tuple(history))
         citations = tuple(Passage(c.chunk_id, c.text, c.principle, c.page) for c in answer.citations)
-        return SystemAnswer(answer.answer, citations, answer.abstained, answer.timing_ms.total)
+        return SystemAnswer(answer.answer, citations, answer.abstained, answer.timing_ms.total, answer.generation)
 
 
 class NaiveSystem:

@@ -59,8 +59,19 @@ def _service(args: argparse.Namespace) -> Any:
         database_url=args.database_url,
         follow_symlinks=True if getattr(args, "follow_symlinks", False) else None,
         **limits,
+        **_llm_settings(args),
     )
     return AssistantService(settings)
+
+
+def _llm_settings(args: argparse.Namespace) -> dict[str, Any]:
+    """The language model flags (the API key only ever comes from SIKKERBY_LLM_API_KEY)."""
+    return {
+        "generator": getattr(args, "generator", None),
+        "llm_base_url": getattr(args, "llm", None),
+        "llm_model": getattr(args, "llm_model", None),
+        "llm_timeout": getattr(args, "llm_timeout", None),
+    }
 
 
 def _print_json(data: Any) -> None:
@@ -383,12 +394,9 @@ def cmd_eval(args: argparse.Namespace) -> int:
         )
         return EXIT_OK
 
-    service = _service(args)
-    result, report = service.build_index()
-    if report is None:
-        for error in result.errors:
-            print(f"error: {error}", file=sys.stderr)
-        raise CliError("nothing to evaluate: the corpus could not be indexed")
+    service = _indexed_service(args)
+    if service.settings.generator != "extractive":
+        return _eval_generators(args, service, golden)
     run = run_evaluation(service, golden=golden, split=args.split, naive=not args.no_naive)
     baseline_path = args.baseline or default_baseline(args.split)
     if args.update_baseline:
@@ -426,6 +434,42 @@ def cmd_eval(args: argparse.Namespace) -> int:
             print(f"REGRESSION {regression.describe()}", file=sys.stderr)
         return EXIT_PARTIAL
     print(f"PASS: {len(run.result.rows)} questions, no metric below the baseline")
+    return EXIT_OK
+
+
+def _indexed_service(args: argparse.Namespace) -> Any:
+    """The service with its index built (or found up to date)."""
+    service = _service(args)
+    result, report = service.build_index()
+    if report is None:
+        for failure in result.errors:
+            print(f"error: {failure}", file=sys.stderr)
+        raise CliError("nothing to evaluate: the corpus could not be indexed")
+    return service
+
+
+def _eval_generators(args: argparse.Namespace, service: Any, golden: Any) -> int:
+    """The golden set through the configured generator and the extractive one, side by side; reported,
+    not gated (a model's answers vary with the model and the machine)."""
+    from dataclasses import replace
+
+    from sikkerby.assistant.service import AssistantService
+    from sikkerby.eval.generators import compare_generators, comparison_markdown
+    from sikkerby.eval.runner import default_report_dir
+
+    extractive = AssistantService(replace(service.settings, generator="extractive"))
+    comparison = compare_generators(
+        extractive, service, golden=golden, split=args.split, limit=args.limit, types=args.type or ()
+    )
+    text = comparison_markdown(comparison)
+    print(text)
+    folder = Path(args.report) if args.report else default_report_dir(service.settings.data_dir)
+    if folder.suffix in (".md", ".html"):
+        folder = folder.parent
+    folder.mkdir(parents=True, exist_ok=True)
+    out = folder / "generators.md"
+    out.write_text(text + "\n", encoding="utf-8")
+    print(f"\nReport: {out}\n(reported, not gated: no baseline applies to a language model's answers)")
     return EXIT_OK
 
 
@@ -531,6 +575,21 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--department", action="append", help="restrict to a department (code or name)")
         p.add_argument("--json", action="store_true", help="print JSON")
 
+    def add_llm(p: argparse.ArgumentParser) -> None:
+        p.add_argument(
+            "--generator", help="who writes answers: extractive (default) or llm (default when an endpoint is set)"
+        )
+        p.add_argument(
+            "--llm",
+            metavar="URL",
+            help="an OpenAI-compatible endpoint, e.g. http://127.0.0.1:8080/v1 (or SIKKERBY_LLM_BASE_URL); "
+            "the API key comes only from SIKKERBY_LLM_API_KEY",
+        )
+        p.add_argument("--llm-model", metavar="NAME", help="the model or deployment name (or SIKKERBY_LLM_MODEL)")
+        p.add_argument(
+            "--llm-timeout", type=float, metavar="S", help="seconds before the extractive answer is given (default 30)"
+        )
+
     p = sub.add_parser("search", help="hybrid search, ranked passages")
     p.add_argument("query")
     p.add_argument("-k", type=_count, default=5, help="number of results")
@@ -546,6 +605,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1: this machine only)")
     p.add_argument("--port", type=_port, default=7860, help="port (default 7860; 0: any free port)")
     p.add_argument("--auth-file", help="user:password lines; required (or SIKKERBY_AUTH) beyond 127.0.0.1")
+    add_llm(p)
     p.set_defaults(func=cmd_serve)
 
     p = sub.add_parser("feedback", help="thumbs up/down given in the chat")
@@ -567,6 +627,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-naive", action="store_true", help="skip the naive RAG comparison")
     p.add_argument("--import-feedback", metavar="EXPORT", help="turn thumbs-down feedback into candidate rows")
     p.add_argument("--candidates", help="where candidate rows go (default eval/golden/candidates.jsonl)")
+    p.add_argument("--limit", type=_count, help="only the first N questions of the split (with --generator llm)")
+    p.add_argument(
+        "--type", action="append", help="only questions of this type, e.g. fact (with --generator llm; repeatable)"
+    )
+    add_llm(p)
     p.set_defaults(func=cmd_eval)
 
     p = sub.add_parser("train", help="fit the question models on the question bank's train and dev splits")
@@ -579,6 +644,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("ask", help="a cited answer; '-' reads one question per line from stdin")
     p.add_argument("question")
     add_filters(p)
+    add_llm(p)
     p.set_defaults(func=cmd_ask)
     return parser
 

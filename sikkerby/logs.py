@@ -9,9 +9,19 @@ import sys
 
 from sikkerby.sanitize import one_line
 
+#: values no log line may show (an API key): replaced by "***" in every formatted line
+_SECRETS: set[str] = set()
+
+
+def redact(secret: str) -> None:
+    """Never show ``secret`` in a log line, whichever library logs it."""
+    if len(secret) >= 4:
+        _SECRETS.add(secret)
+
 
 class SafeFormatter(logging.Formatter):
-    """Formats each record's message as one line (see :func:`sikkerby.sanitize.one_line`)."""
+    """Formats each record's message as one line (see :func:`sikkerby.sanitize.one_line`), secrets
+    registered with :func:`redact` replaced."""
 
     def format(self, record: logging.LogRecord) -> str:
         saved = record.msg, record.args
@@ -20,9 +30,12 @@ class SafeFormatter(logging.Formatter):
         except Exception:  # a message whose arguments do not fit: let logging report it as it does
             record.msg, record.args = saved
         try:
-            return super().format(record)
+            line = super().format(record)
         finally:
             record.msg, record.args = saved
+        for secret in _SECRETS:
+            line = line.replace(secret, "***")
+        return line
 
 
 def configure_logging(verbose: int = 0) -> None:

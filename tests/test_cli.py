@@ -16,6 +16,7 @@ EXPECTED_DEN_KORTE_SNOR = {
     "question": "Hvilket princip hører Den Korte Snor under?",
     "answer": "Indsatsen hører under Fagprincip 1: «Vi samarbejder systematisk og koordineret med børn, unge og deres forældre og andre aktører for, at alle har et børne og ungdomsliv uden kriminalitet og er en del af et positivt fællesskab.» [1]\n\nIndsatsen: Den Korte Snor er en kriminalitetsforebyggende indsats til børn og unge mellem 10-17 år i København, der udviser uroskabende, kriminel eller bekymrende adfærd. [2]",
     "abstained": False,
+    "generator": "extractive",
     "citations": [
         {
             "n": 1,
@@ -64,7 +65,8 @@ def test_batch_of_fifty_questions_in_one_process(built_home: Path, capsys: pytes
     answers = [json.loads(line) for line in result.stdout.splitlines()]
     assert [a["question"] for a in answers] == questions
     for answer in answers:
-        assert set(answer) == {"question", "answer", "abstained", "citations", "timing_ms"}
+        assert set(answer) == {"question", "answer", "abstained", "citations", "timing_ms", "generator"}
+        assert answer["generator"] == "extractive"
         for citation in answer["citations"]:
             assert set(citation) == {"n", "chunk_id", "document", "page", "principle", "text", "score"}
             assert citation["principle"] in {

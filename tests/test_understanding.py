@@ -307,7 +307,7 @@ def test_an_unknown_generator_is_a_settings_error():
     from sikkerby.assistant.generators import create_generator
     from sikkerby.assistant.settings import SettingsError
 
-    with pytest.raises(SettingsError, match="unknown generator 'gpt'; known: extractive"):
+    with pytest.raises(SettingsError, match="unknown generator 'gpt'; known: extractive, llm"):
         create_generator("gpt", None)  # type: ignore[arg-type]
 
 

@@ -1,6 +1,8 @@
 """The Gradio app: a Danish chat with cited answers, and an overview of the strategy. Callbacks only
 call the AssistantService; this module holds no retrieval or answer logic. The conversation is drawn as
-HTML by ui/chat_view.py, with its browser code in ui/chat_js.py."""
+HTML by ui/chat_view.py, with its browser code in ui/chat_js.py. With a language model (issue 14) the
+document's own answer is shown at once and the model's checked sentences stream in under it; a stop
+button ends the generation (ui/streaming.py)."""
 
 from __future__ import annotations
 
@@ -19,8 +21,15 @@ import gradio as gr  # noqa: E402
 from sikkerby.assistant.answer import Answer  # noqa: E402
 from sikkerby.assistant.feedback import FeedbackError  # noqa: E402
 from sikkerby.assistant.service import AssistantService, IndexUnavailable, ServiceError  # noqa: E402
-from sikkerby.ui.chat_js import ADD_QUESTION_JS, CHAT_ON_LOAD, DOWNLOAD_JS, STATUS_ON_LOAD, example_js  # noqa: E402
-from sikkerby.ui.chat_view import conversation_html  # noqa: E402
+from sikkerby.ui.chat_js import (  # noqa: E402
+    ADD_QUESTION_JS,
+    CHAT_ON_LOAD,
+    DOWNLOAD_JS,
+    STATUS_ON_LOAD,
+    STOP_ON_LOAD,
+    example_js,
+)
+from sikkerby.ui.chat_view import STOP_BUTTON, LiveTurn, conversation_html  # noqa: E402
 from sikkerby.ui.payloads import AskRequest, FeedbackRequest, GivenAnswers, PayloadError, parse  # noqa: E402
 from sikkerby.ui.pdf_pages import PdfPages  # noqa: E402
 from sikkerby.ui.render import (  # noqa: E402
@@ -31,6 +40,7 @@ from sikkerby.ui.render import (  # noqa: E402
     overview_html,
     overview_intro,
 )
+from sikkerby.ui.streaming import LiveAnswer, LiveAnswers  # noqa: E402
 from sikkerby.ui.turns import Conversation, Turn, asked_json, parse_asked  # noqa: E402
 
 EXAMPLES = (
@@ -48,6 +58,12 @@ def scope_text(principle: str | None, department: str | None) -> str:
     return f"Afgrænset til: {' · '.join(parts)}." if parts else ""
 
 
+#: what the status line says when a language model starts writing an answer
+WRITING = (
+    "Dokumentets eget svar er vist. Sprogmodellen skriver et svar, der kontrolleres mod kilderne; "
+    "«Stop svaret» stopper den."
+)
+
 #: what the chat says while the index cannot be reached (its database is down); the next question tries again
 UNAVAILABLE = (
     "Søgeindekset kan ikke nås lige nu, så spørgsmålet kunne ikke besvares. "
@@ -59,13 +75,24 @@ class ChatUI:
     """Event handlers; the state per browser is one :class:`Conversation` (kept in the browser's storage
     too, so that it survives a reload)."""
 
-    def __init__(self, service: AssistantService, *, pdfs: PdfPages | None = None) -> None:
+    def __init__(self, service: AssistantService, *, pdfs: PdfPages | None = None, streams: bool | None = None) -> None:
         self.service = service
+        self._streams = streams
         self.given = GivenAnswers()
         self.pdfs = pdfs
+        #: the answers a language model is writing, by conversation, for the stop button
+        self.live = LiveAnswers()
 
-    def html(self, conversation: Conversation) -> str:
-        return conversation_html(conversation, pdf_link=self.pdfs.link if self.pdfs is not None else None)
+    @property
+    def streams(self) -> bool:
+        """Whether answers are written by a language model (then they stream, and can be stopped)."""
+        if self._streams is not None:
+            return self._streams
+        return self.service.settings.generator != "extractive"
+
+    def html(self, conversation: Conversation, live: LiveTurn | None = None) -> str:
+        pdf_link = self.pdfs.link if self.pdfs is not None else None
+        return conversation_html(conversation, pdf_link=pdf_link, live=live)
 
     # -- questions --------------------------------------------------------------------------------------
 
@@ -73,11 +100,14 @@ class ChatUI:
         self, asked: str, conversation: Conversation | None, principle: str | None, department: str | None
     ) -> Iterator[tuple[Any, ...]]:
         """Answer the questions sent since the last answer (the hidden field holds them all, in order):
-        first the chat with a "searching" note, then with the answers."""
+        first the chat with a "searching" note, then with the answers. A language model's answer is shown
+        as it is written (the extractive answer at once, the checked sentences as they come), with the stop
+        button beside it. Yields the chat, the state, the stored state, the status line and the stop button."""
+        skip = gr.skip
         conversation = conversation if isinstance(conversation, Conversation) else Conversation()
         conversation_id, questions = parse_asked(asked)
         if not conversation_id:
-            yield gr.skip(), gr.skip(), gr.skip(), gr.skip()
+            yield skip(), skip(), skip(), skip(), skip()
             return
         if (
             conversation_id != conversation.id
@@ -86,32 +116,103 @@ class ChatUI:
             conversation = Conversation(id=conversation_id[:32])  # "Ny samtale", or another tab's conversation
         conversation = Conversation(id=conversation.id, asked=questions, turns=conversation.turns)
         if not conversation.pending:
-            yield gr.skip(), gr.skip(), gr.skip(), gr.skip()
+            yield skip(), skip(), skip(), skip(), skip()
             return
-        yield self.html(conversation), gr.skip(), gr.skip(), gr.skip()
+        yield self.html(conversation), skip(), skip(), skip(), skip()
+        streamed = False
         for question in conversation.pending:
-            conversation = conversation.with_turn(self.turn(question, conversation.answers, principle, department))
+            if not self.streams:
+                conversation = conversation.with_turn(self.turn(question, conversation.answers, principle, department))
+                continue
+            turn: Turn | None = None
+            for step in self.live_turn(question, conversation, principle, department):
+                if isinstance(step, Turn):
+                    turn = step
+                    continue
+                status = skip() if streamed else WRITING
+                yield self.html(conversation, step), skip(), skip(), status, skip() if streamed else STOP_BUTTON
+                streamed = True
+            assert turn is not None
+            conversation = conversation.with_turn(turn)
         last = conversation.turns[-1]
         status = "Svaret er vist." if last.answer is not None else "Spørgsmålet kunne ikke besvares."
-        yield self.html(conversation), conversation, conversation.to_dict(), status
+        if last.answer is not None and last.answer.generation.fallback:
+            status = "Svaret er vist: dokumentets egne sætninger, ikke sprogmodellens."
+        yield self.html(conversation), conversation, conversation.to_dict(), status, "" if streamed else skip()
+
+    def live_turn(
+        self, question: str, conversation: Conversation, principle: str | None, department: str | None
+    ) -> Iterator[LiveTurn | Turn]:
+        """A language model's answer as it is written (each change as a :class:`LiveTurn`), then its
+        :class:`Turn`. Closing the iterator (the reader left) stops the model."""
+        chosen, named, scope = self._filters(principle, department)
+        limit = self.service.settings.max_question_chars
+        refused = self._refused(question[:limit], chosen, scope)
+        if refused is not None:
+            yield refused
+            return
+        live = LiveAnswer(
+            self.service, question, principle=chosen, departments=[named] if named else [], history=conversation.answers
+        )
+        self.live.start(conversation.id, live)
+        shown = question[:limit]
+        try:
+            for progress in live.progresses():  # nothing before the model is asked: lists take milliseconds
+                if not progress.preview and not progress.sentences:
+                    continue
+                preview = None
+                if progress.preview:
+                    preview = Answer(shown, progress.preview, abstained=False, citations=progress.citations)
+                yield LiveTurn(shown, scope, preview, progress.sentences)
+            answer = live.result()
+        except IndexUnavailable as exc:
+            log.error("question not answered: %s", exc)
+            yield Turn(question=shown, scope=scope, error=UNAVAILABLE)
+            return
+        except ServiceError as exc:
+            yield Turn(question=shown, scope=scope, error=f"Spørgsmålet kunne ikke besvares: {exc}")
+            return
+        finally:
+            live.stop()  # the reader left or pressed stop: the model stops too
+            self.live.finish(conversation.id, live)
+        yield Turn(question=answer.question, answer=answer, scope=scope)
+
+    def stop(self, asked: str) -> Any:
+        """The stop button: ends the generation of this conversation's answer (which then says so)."""
+        conversation_id, _ = parse_asked(asked)
+        if conversation_id and self.live.stop(conversation_id[:32]):
+            return "Sprogmodellen er stoppet."
+        return gr.skip()
+
+    @staticmethod
+    def _filters(principle: str | None, department: str | None) -> tuple[str | None, str | None, str]:
+        chosen = None if principle in (None, "", ALL_PRINCIPLES) else principle
+        named = department_from_choice(department)
+        return chosen, named, scope_text(chosen, named)
+
+    def _refused(self, question: str, chosen: str | None, scope: str) -> Turn | None:
+        """A turn that says why not, when the question is about another principle than the filter's."""
+        if chosen is None:
+            return None
+        asked_about = self.service.router.route(question).principle
+        if not asked_about or asked_about == chosen:
+            return None
+        return Turn(
+            question=question,
+            scope=scope,
+            error=(
+                f"Svaret er afgrænset til {chosen}, men spørgsmålet handler om {asked_about}. "
+                f"Vælg «{ALL_PRINCIPLES}» eller {asked_about} under «Afgræns til princip» for at få svar."
+            ),
+        )
 
     def turn(self, question: str, history: list[Answer], principle: str | None, department: str | None) -> Turn:
         """One question answered within the filters, or why not."""
-        chosen = None if principle in (None, "", ALL_PRINCIPLES) else principle
-        named = department_from_choice(department)
-        scope = scope_text(chosen, named)
+        chosen, named, scope = self._filters(principle, department)
         limit = self.service.settings.max_question_chars
-        if chosen is not None:
-            asked_about = self.service.router.route(question[:limit]).principle
-            if asked_about and asked_about != chosen:
-                return Turn(
-                    question=question[:limit],
-                    scope=scope,
-                    error=(
-                        f"Svaret er afgrænset til {chosen}, men spørgsmålet handler om {asked_about}. "
-                        f"Vælg «{ALL_PRINCIPLES}» eller {asked_about} under «Afgræns til princip» for at få svar."
-                    ),
-                )
+        refused = self._refused(question[:limit], chosen, scope)
+        if refused is not None:
+            return refused
         try:
             answer = self.service.ask(question, principle=chosen, departments=[named] if named else [], history=history)
         except IndexUnavailable as exc:
@@ -257,6 +358,9 @@ def build_app(service: AssistantService, *, pdfs: PdfPages | None = None) -> gr.
                     apply_default_css=True,
                 )
                 status = gr.HTML("", js_on_load=STATUS_ON_LOAD, elem_id="sb-status")
+                # the stop button, there while a language model writes (its own HTML: a Danish label and
+                # aria-label, reached by Tab, 44 px, the page's focus ring)
+                stop = gr.HTML("", js_on_load=STOP_ON_LOAD, elem_id="sb-stop", visible=ui.streams, padding=False)
                 with gr.Row(equal_height=True):
                     box = gr.Textbox(
                         label="Dit spørgsmål",
@@ -298,11 +402,13 @@ def build_app(service: AssistantService, *, pdfs: PdfPages | None = None) -> gr.
         asked.change(
             ui.respond,
             [asked, conversation, principle, department],
-            [chat, conversation, saved, status],
+            [chat, conversation, saved, status, stop],
             trigger_mode="always_last",
             show_progress="hidden",
             **private,
         )
+        # not queued: it must run while the answer's handler is still writing
+        stop.click(ui.stop, [asked], [status], queue=False, show_progress="hidden", **private)
         chat.click(ui.rate, [conversation], [conversation, saved, status], show_progress="hidden", **private)
         new.click(ui.new_conversation, None, [conversation, asked, chat, saved, status], **private)
         download.click(ui.download, conversation, [markdown, status], **private).then(

@@ -102,3 +102,15 @@ DOWNLOAD_JS = """(text) => {
   link.remove();
   setTimeout(() => URL.revokeObjectURL(link.href), 60000);
 }"""
+
+#: the stop button's own code (issue 14): its click (mouse, Enter or Space) goes to the server at once,
+#: and the focus goes back to the question box
+STOP_ON_LOAD = """
+element.addEventListener('click', (event) => {
+  const button = event.target.closest('button.sb-stop');
+  if (!button) return;
+  trigger('click', {stop: true});
+  const box = document.querySelector('#sb-question textarea');
+  if (box) box.focus();
+});
+"""

@@ -7,6 +7,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 from sikkerby.assistant.answer import Answer, Citation
 from sikkerby.ingest.abbreviations import explain_abbreviations
@@ -25,12 +26,19 @@ _REF = re.compile(r"\[(\d{1,3})\]")
 PdfLink = Callable[[Citation], "str | None"]
 
 
-def conversation_html(conversation: Conversation, *, pdf_link: PdfLink | None = None) -> str:
-    """The whole conversation, the questions still being answered last with a "searching" note."""
+def conversation_html(
+    conversation: Conversation, *, pdf_link: PdfLink | None = None, live: LiveTurn | None = None
+) -> str:
+    """The whole conversation, the questions still being answered last with a "searching" note; ``live``
+    is the first of them while a language model writes its answer."""
     if not conversation.turns and not conversation.pending:
         return f'<div class="sb-log">{_HEADING}<p class="sb-empty-chat">{esc(EMPTY)}</p></div>'
     parts = [turn_html(i, turn, pdf_link=pdf_link) for i, turn in enumerate(conversation.turns)]
-    for question in conversation.pending:
+    pending = conversation.pending
+    if live is not None and pending:
+        parts.append(live_turn_html(len(conversation.turns), live, pdf_link=pdf_link))
+        pending = pending[1:]
+    for question in pending:
         parts.append(
             '<div class="sb-turn sb-pending">'
             f"{_question_html(question)}"
@@ -82,7 +90,11 @@ def answer_html(index: int, answer: Answer) -> str:
         if items:
             blocks.append(f"<ul>{''.join(items)}</ul>")
             items = []
-        if text:
+        if text and answer.generation.asked and text.startswith("(") and text.endswith(")"):
+            # what the language model's check did: its answer fell back to the document's, or lost sentences
+            kind = "sb-fallback" if answer.generation.fallback else "sb-removed"
+            blocks.append(f'<p class="sb-note {kind}">{_linked(index, text, known)}</p>')
+        elif text:
             blocks.append(f"<p>{_linked(index, text, known)}</p>")
     if items:
         blocks.append(f"<ul>{''.join(items)}</ul>")
@@ -181,3 +193,50 @@ def _number(n: int) -> str:
 
 def conversation_turns(turns: Sequence[Turn]) -> list[Answer]:
     return [t.answer for t in turns if t.answer is not None]
+
+
+# -- an answer being written by the language model (issue 14) ------------------------------------------
+
+#: what a turn says while the language model writes
+LIVE_PREVIEW = "Dokumentets egne sætninger, vist mens sprogmodellen skriver:"
+LIVE_MODEL = "Sprogmodellens svar, kontrolleret mod kilderne"
+LIVE_WAITING = "Sprogmodellen skriver … Hver sætning vises, når den er kontrolleret mod sin kilde."
+
+
+@dataclass(frozen=True)
+class LiveTurn:
+    """A question whose answer a language model is writing: the extractive answer (``preview``, shown at
+    once) and the model's sentences that have passed the check so far."""
+
+    question: str
+    scope: str = ""
+    preview: Answer | None = None
+    sentences: tuple[str, ...] = ()
+
+
+def live_turn_html(index: int, live: LiveTurn, *, pdf_link: PdfLink | None = None) -> str:
+    """The turn being written: busy for assistive technology, the model's checked sentences as text (their
+    [n] become links when the answer is done and its sources are numbered)."""
+    scope = f'<p class="sb-scope">{esc(live.scope)}</p>' if live.scope else ""
+    preview = ""
+    if live.preview is not None and live.preview.answer:
+        preview = (
+            f'<div class="sb-preview"><p class="sb-note">{esc(LIVE_PREVIEW)}</p>{answer_html(index, live.preview)}'
+            f"{sources_html(index, live.preview, pdf_link=pdf_link)}</div>"
+        )
+    if live.sentences:
+        written = f'<p>{esc(" ".join(live.sentences))} <span aria-hidden="true">…</span></p>'
+    else:
+        written = f'<p class="sb-note">{esc(LIVE_WAITING)}</p>'
+    return (
+        f'<div class="sb-turn sb-pending sb-live" id="sb-t{index}" aria-busy="true">{_question_html(live.question)}'
+        f'<div class="message bot"><h3 class="sb-sr">Svar</h3>{scope}{preview}'
+        f'<div class="sb-live-model"><h4 class="sb-live-title">{esc(LIVE_MODEL)}</h4>{written}</div></div></div>'
+    )
+
+
+#: the stop button, shown while a language model writes (ui/chat_js.py STOP_ON_LOAD sends its click)
+STOP_BUTTON = (
+    '<button type="button" class="sb-stop" id="sb-stop-knap" aria-label="Stop svaret fra sprogmodellen">'
+    '<span aria-hidden="true">⏹</span> Stop svaret</button>'
+)

@@ -53,10 +53,15 @@ class AnswerPayload(_Strict):
     citations: list[CitationPayload] = Field(default_factory=list, max_length=MAX_CITATIONS)
     timing_ms: dict[str, float] | None = None
     question_cut_from: int | None = Field(default=None, ge=0)
+    # who wrote it and what the check did (issue 14); usage, like timing, is accepted and ignored
+    generator: str | None = Field(default=None, max_length=200)
+    checked: dict[str, int] | None = None
+    fallback: str | None = Field(default=None, max_length=20)
+    usage: dict[str, int | str | None] | None = None
 
     def fingerprint(self) -> str:
-        """A hash of everything the answer says (not its timing)."""
-        data = self.model_dump(exclude={"timing_ms"})
+        """A hash of everything the answer says (not its timing or token counts)."""
+        data = self.model_dump(exclude={"timing_ms", "usage"})
         for citation in data["citations"]:
             citation["score"] = round(float(citation["score"]), 4)
         return hashlib.sha256(json.dumps(data, sort_keys=True, ensure_ascii=False).encode("utf-8")).hexdigest()

@@ -42,6 +42,14 @@ button, [role="tab"] { min-height: 44px; }
 .dark .sb-fb { background: #111827; color: #f9fafb; border-color: #9ca3af; }
 .sb-fb[aria-pressed="true"] { background: #1d4ed8; color: #ffffff; border-color: #1d4ed8; }
 .dark .sb-fb[aria-pressed="true"] { background: #93c5fd; color: #111827; border-color: #93c5fd; }
+.sb-stop { border: 2px solid #991b1b; border-radius: 8px; background: #ffffff; color: #991b1b; font: inherit;
+  font-weight: 600; padding: 0.4rem 1rem; cursor: pointer; min-height: 44px; min-width: 44px; margin: 0.3rem 0; }
+.sb-stop:hover { background: #fef2f2; }
+.dark .sb-stop { background: #111827; color: #fca5a5; border-color: #fca5a5; }
+.sb-live-model { border-top: 1px dashed #57534e; margin-top: 0.6rem; padding-top: 0.4rem; }
+.dark .sb-live-model { border-top-color: #9ca3af; }
+.sb-live-title { font-size: 1em; margin: 0.2rem 0; }
+.sb-fallback, .sb-removed { border-left: 4px solid #b45309; padding-left: 0.5rem; }
 .sb-sources-list ol { list-style: none; margin: 0.5rem 0 0 0; padding: 0; }
 .sb-source { margin: 0.6rem 0; padding: 0.3rem 0.5rem; border-left: 4px solid #1f6f8b; }
 .sb-source:target, .sb-source.sb-focus { background: #fef3c7; color: #111827; }

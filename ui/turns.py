@@ -10,7 +10,7 @@ import uuid
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from sikkerby.assistant.answer import Answer, Citation
+from sikkerby.assistant.answer import EXTRACTIVE, Answer, Citation, Generation
 
 log = logging.getLogger(__name__)
 
@@ -126,6 +126,14 @@ def _answer_dict(answer: Answer) -> dict[str, Any]:
         "abstained": answer.abstained,
         "route": answer.route,
         "question_cut_from": answer.question_cut_from,
+        # who wrote it and what the check did (issue 14): the chat marks a fallback's note after a reload too
+        "generation": {
+            "generator": answer.generation.generator,
+            "asked": answer.generation.asked,
+            "kept": answer.generation.kept,
+            "removed": answer.generation.removed,
+            "fallback": answer.generation.fallback,
+        },
         "citations": [
             {
                 "n": c.n,
@@ -161,6 +169,17 @@ def _answer_from(data: dict[str, Any]) -> Answer:
         for c in data.get("citations") or []
     )
     cut = data.get("question_cut_from")
+    generation = EXTRACTIVE
+    made = data.get("generation")
+    if isinstance(made, dict):
+        fallback = made.get("fallback")
+        generation = Generation(
+            generator=str(made.get("generator") or "extractive"),
+            asked=bool(made.get("asked")),
+            kept=int(made.get("kept") or 0),
+            removed=int(made.get("removed") or 0),
+            fallback=str(fallback) if fallback else None,
+        )
     return Answer(
         question=str(data["question"]),
         answer=str(data["answer"]),
@@ -168,4 +187,5 @@ def _answer_from(data: dict[str, Any]) -> Answer:
         citations=citations,
         route=str(data.get("route") or "general"),
         question_cut_from=int(cut) if isinstance(cut, int) else None,
+        generation=generation,
     )
