@@ -24,8 +24,10 @@ class Citation:
     statement: str | None = None
     highlights: tuple[str, ...] = ()
 
-    def to_dict(self) -> dict[str, Any]:
-        return {
+    def to_dict(self, *, full: bool = False) -> dict[str, Any]:
+        """The JSON shape of ``sikkerby ask --json``; ``full`` adds what a saved conversation needs to draw
+        its sources again (departments, the principle's statement, the highlighted sentences)."""
+        data: dict[str, Any] = {
             "n": self.n,
             "chunk_id": self.chunk_id,
             "document": self.document,
@@ -34,6 +36,27 @@ class Citation:
             "text": self.text,
             "score": round(self.score, 4),
         }
+        if full:
+            data["departments"] = list(self.departments)
+            data["statement"] = self.statement
+            data["highlights"] = list(self.highlights)
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Citation:
+        """A citation from either shape of :meth:`to_dict`."""
+        return cls(
+            n=int(data["n"]),
+            chunk_id=str(data["chunk_id"]),
+            document=str(data["document"]),
+            page=int(data["page"]),
+            principle=None if data.get("principle") is None else str(data["principle"]),
+            text=str(data["text"]),
+            score=float(data.get("score") or 0.0),
+            departments=tuple(str(d) for d in data.get("departments") or ()),
+            statement=None if data.get("statement") is None else str(data["statement"]),
+            highlights=tuple(str(h) for h in data.get("highlights") or ()),
+        )
 
 
 @dataclass(frozen=True)
@@ -119,18 +142,7 @@ class Answer:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Answer:
         """An answer from its JSON shape (as the API returns it), e.g. to record feedback on it."""
-        citations = tuple(
-            Citation(
-                n=int(c["n"]),
-                chunk_id=str(c["chunk_id"]),
-                document=str(c["document"]),
-                page=int(c["page"]),
-                principle=c.get("principle"),
-                text=str(c["text"]),
-                score=float(c.get("score", 0.0)),
-            )
-            for c in data.get("citations", [])
-        )
+        citations = tuple(Citation.from_dict(c) for c in data.get("citations") or [])
         return cls(
             question=str(data["question"]),
             answer=str(data["answer"]),

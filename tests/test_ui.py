@@ -401,9 +401,10 @@ def test_new_conversation_clears_and_download_needs_a_question(app_url: tuple[st
         ask(page, "Hvad er FILT?")
         page.click("#sb-new")
         page.get_by_text("Ny samtale er startet.").wait_for()
-        assert page.locator("#sb-chat .sb-turn").count() == 0
+        turns = page.locator("#sb-chat .sb-turn")
+        sync_api.expect(turns).to_have_count(0)  # retried: the view may be drawn just after the status line
         ask(page, "Hvad laver Natteværterne?")  # the old conversation does not come back
-        assert page.locator("#sb-chat .sb-turn").count() == 1
+        sync_api.expect(turns).to_have_count(1)
         assert "FILT" not in page.locator("#sb-chat").inner_text()
         with page.expect_download() as download:
             page.click("#sb-download")

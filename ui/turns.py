@@ -134,40 +134,12 @@ def _answer_dict(answer: Answer) -> dict[str, Any]:
             "removed": answer.generation.removed,
             "fallback": answer.generation.fallback,
         },
-        "citations": [
-            {
-                "n": c.n,
-                "chunk_id": c.chunk_id,
-                "document": c.document,
-                "page": c.page,
-                "principle": c.principle,
-                "text": c.text,
-                "score": c.score,
-                "departments": list(c.departments),
-                "statement": c.statement,
-                "highlights": list(c.highlights),
-            }
-            for c in answer.citations
-        ],
+        "citations": [c.to_dict(full=True) for c in answer.citations],
     }
 
 
 def _answer_from(data: dict[str, Any]) -> Answer:
-    citations = tuple(
-        Citation(
-            n=int(c["n"]),
-            chunk_id=str(c["chunk_id"]),
-            document=str(c["document"]),
-            page=int(c["page"]),
-            principle=None if c.get("principle") is None else str(c["principle"]),
-            text=str(c["text"]),
-            score=float(c.get("score") or 0.0),
-            departments=tuple(str(d) for d in c.get("departments") or ()),
-            statement=None if c.get("statement") is None else str(c["statement"]),
-            highlights=tuple(str(h) for h in c.get("highlights") or ()),
-        )
-        for c in data.get("citations") or []
-    )
+    citations = tuple(Citation.from_dict(c) for c in data.get("citations") or [])
     cut = data.get("question_cut_from")
     generation = EXTRACTIVE
     made = data.get("generation")
