@@ -498,6 +498,11 @@ class Answerer:
         own = _department_words(asked.question, [resolve_department(name) for name in named or [code]])
         age = asked_age(ask_clause(asked.ask or asked.question))
         extra = [t for t in asked.residual if t not in own and t in _narrowing(asked) and not (age and t.isdigit())]
+        limited = self.catalog.principle(asked.route.principle) if asked.route.principle else None
+        if extra and limited is not None and self.matcher.coverage(extra, limited.statement) >= 0.5:
+            # the words that name the principle by its subject ("under the gang principle") do not
+            # narrow its list, as for a principle's own list
+            extra = []
         if extra:
             filtered = [c for c in initiatives if self.matcher.coverage(extra, c.text) > 0]
             if filtered:
@@ -505,7 +510,14 @@ class Answerer:
         if age is not None:
             initiatives = for_ages(initiatives, age) or initiatives
         about = " og ".join(named) if both else None
-        evidence = Evidence(department=code, initiatives=tuple(initiatives), about=about, english=asked.english)
+        within = asked.search_filter.principle or asked.route.principle
+        evidence = Evidence(
+            department=code,
+            initiatives=tuple(initiatives),
+            about=about,
+            principle=self.catalog.principle(within) if within else None,
+            english=asked.english,
+        )
         return self.generator.generate(asked.question, asked.route, evidence)
 
     def _topic(self, asked: _Asked) -> Draft:
