@@ -266,8 +266,19 @@ class Answerer:
                 m.span()
                 for m in WORD_RE.finditer(previous)
                 if (not english and term(m.group()) in wanted)
-                or (english and gloss(m.group()) and term(m.group()) not in ROUTING_TERMS)
+                or (
+                    english and (term(m.group()) in wanted or gloss(m.group())) and term(m.group()) not in ROUTING_TERMS
+                )
             ]
+            if english and spans:
+                # the subject is the last run of such words ("… do about gangs"), not every word that
+                # has a Danish gloss ("municipality")
+                run = [spans[-1]]
+                for span in reversed(spans[:-1]):
+                    if previous[span[1] : run[0][0]].strip():
+                        break
+                    run.insert(0, span)
+                spans = run
         return substitute(previous, subject, spans)
 
     def _substantive(self, part: str) -> bool:
