@@ -49,7 +49,7 @@ from sikkerby.index.catalog import Catalog, Principle
 from sikkerby.index.hybrid import Hit, HybridRetriever, SearchFilter
 from sikkerby.ingest.chunk import KIND_INITIATIVE, KIND_PRINCIPLE
 from sikkerby.ingest.danish import WORD_RE, fold, term, terms, words
-from sikkerby.ingest.departments import resolve_department
+from sikkerby.ingest.departments import Department, resolve_department
 from sikkerby.ingest.glossary import gloss
 
 log = logging.getLogger(__name__)
@@ -266,8 +266,19 @@ class Answerer:
                 m.span()
                 for m in WORD_RE.finditer(previous)
                 if (not english and term(m.group()) in wanted)
-                or (english and gloss(m.group()) and term(m.group()) not in ROUTING_TERMS)
+                or (
+                    english and (term(m.group()) in wanted or gloss(m.group())) and term(m.group()) not in ROUTING_TERMS
+                )
             ]
+            if english and spans:
+                # the subject is the last run of such words ("… do about gangs"), not every word that
+                # has a Danish gloss ("municipality")
+                run = [spans[-1]]
+                for span in reversed(spans[:-1]):
+                    if previous[span[1] : run[0][0]].strip():
+                        break
+                    run.insert(0, span)
+                spans = run
         return substitute(previous, subject, spans)
 
     def _substantive(self, part: str) -> bool:
@@ -449,7 +460,7 @@ class Answerer:
         # a department named in the question filters by the initiatives' departments
         department = find_department(asked.question)
         if department is not None:
-            own = set(terms(f"{department.name} {department.code}"))
+            own = _department_words(asked.question, [department])
             residual = [t for t in residual if t not in own]
             only = [c for c in principle.initiatives if department.name in c.departments]
             if residual:
@@ -495,13 +506,14 @@ class Answerer:
         for principle in (asked.search_filter.principle, asked.route.principle):
             if principle:
                 initiatives = [c for c in initiatives if c.principle == principle]
-        own: set[str] = set()
-        for name in named or [code]:
-            department = resolve_department(name)
-            if department is not None:
-                own |= set(terms(f"{department.name} {department.code}"))
+        own = _department_words(asked.question, [resolve_department(name) for name in named or [code]])
         age = asked_age(ask_clause(asked.ask or asked.question))
         extra = [t for t in asked.residual if t not in own and t in _narrowing(asked) and not (age and t.isdigit())]
+        limited = self.catalog.principle(asked.route.principle) if asked.route.principle else None
+        if extra and limited is not None and self.matcher.coverage(extra, limited.statement) >= 0.5:
+            # the words that name the principle by its subject ("under the gang principle") do not
+            # narrow its list, as for a principle's own list
+            extra = []
         if extra:
             filtered = [c for c in initiatives if self.matcher.coverage(extra, c.text) > 0]
             if filtered:
@@ -509,7 +521,14 @@ class Answerer:
         if age is not None:
             initiatives = for_ages(initiatives, age) or initiatives
         about = " og ".join(named) if both else None
-        evidence = Evidence(department=code, initiatives=tuple(initiatives), about=about, english=asked.english)
+        within = asked.search_filter.principle or asked.route.principle
+        evidence = Evidence(
+            department=code,
+            initiatives=tuple(initiatives),
+            about=about,
+            principle=self.catalog.principle(within) if within else None,
+            english=asked.english,
+        )
         return self.generator.generate(asked.question, asked.route, evidence)
 
     def _topic(self, asked: _Asked) -> Draft:
@@ -542,9 +561,25 @@ class Answerer:
                 return self.generator.generate(asked.question, asked.route, evidence)
         if best < policy.topic_floor:
             return self._general(asked)
+        own = self._topic_principle(asked.focus, members[0][0].chunk.principle)
+        if own is not None:
+            # the topic is one principle's own subject ("rockere og bander", "nattelivet"): every
+            # initiative of that principle is about it, besides those the topic model finds elsewhere
+            have = {c.id for c in chosen}
+            chosen += [c for c in own.initiatives if c.id not in have]
         about = _words_for(asked.question, asked.focus) if asked.focus else asked.question.strip(" ?")
         evidence = Evidence(initiatives=tuple(chosen), about=about, english=asked.english)
         return self.generator.generate(asked.question, asked.route, evidence)
+
+    def _topic_principle(self, focus: Sequence[str], likeliest: str | None) -> Principle | None:
+        """The principle whose statement, alone of all, names every subject word of a topic question,
+        when the topic's likeliest initiative is under it; None when no or several statements do."""
+        if not focus or likeliest is None:
+            return None
+        named = [p for p in self.catalog.principles.values() if self.matcher.coverage(list(focus), p.statement) >= 1.0]
+        if len(named) != 1 or named[0].label != likeliest:
+            return None
+        return named[0]
 
     def _general(self, asked: _Asked) -> Draft:
         """The best sentences of the best passages, unless the document does not answer."""
@@ -686,6 +721,25 @@ class Answerer:
         if top < floor:
             return NO_MATCH
         return None
+
+
+def _department_words(question: str, departments: Sequence[Department | None]) -> set[str]:
+    """The terms that name the departments: their names and codes, and the question's own words the
+    department was found by ("socialforvaltningn", "Socialforvaltningens"), which never narrow its list."""
+    own: set[str] = set()
+    flat = re.sub(r"\s+", " ", question)
+    for department in departments:
+        if department is None:
+            continue
+        own |= set(terms(f"{department.name} {department.code}"))
+        for match in department.pattern.finditer(flat):
+            start, end = match.span()
+            while start > 0 and flat[start - 1].isalnum():
+                start -= 1
+            while end < len(flat) and flat[end].isalnum():
+                end += 1
+            own |= set(terms(flat[start:end]))
+    return own
 
 
 def _narrowing(asked: _Asked) -> list[str]:

@@ -155,17 +155,24 @@ class AnswerComposer:
         return Draft("\n".join(lines), citer.citations(), False, "overview")
 
     def department_list(
-        self, department: str, initiatives: Sequence[Chunk], *, shared: str | None = None, english: bool = False
+        self,
+        department: str,
+        initiatives: Sequence[Chunk],
+        *,
+        shared: str | None = None,
+        under: str | None = None,
+        english: bool = False,
     ) -> Draft:
         """A department's initiatives; ``shared`` names the departments when they are the ones several
-        departments share ("Teknik- og Miljøforvaltningen og Økonomiforvaltningen")."""
+        departments share ("Teknik- og Miljøforvaltningen og Økonomiforvaltningen"); ``under``: the
+        principle the list was limited to."""
         say = wording(english)
         citer = Citer()
         code = department_code(department)
         if not initiatives:
-            return Draft(
-                say.department_none.format(department=shared or department, code=code), (), True, "department_list"
-            )
+            none = say.department_none_under if under else say.department_none
+            text = none.format(department=shared or department, code=code, label=under)
+            return Draft(text, (), True, "department_list")
         count = say.count(len(initiatives))
         if shared:
             lines = [say.departments_share.format(departments=shared, count=count), ""]

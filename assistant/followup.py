@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from sikkerby.assistant.answer import Answer
 from sikkerby.ingest.chunk import KIND_INITIATIVE
 from sikkerby.ingest.danish import fold
+from sikkerby.ingest.departments import find_departments
 
 log = logging.getLogger(__name__)
 
@@ -46,7 +47,10 @@ def continuation_subject(question: str) -> str | None:
     if not _CONTINUES.match(fold(question)) or _TOPIC_SPLIT.search(question):
         return None
     rest = _OPENER.sub("", question, count=1).strip(" ?.!")
-    if not rest or len(rest.split()) > 4 or _ASKING.search(rest):
+    if not rest or _ASKING.search(rest):
+        return None
+    # a department's long name is one subject ("And the Employment and Integration Administration?")
+    if len(rest.split()) > 4 and not find_departments(rest):
         return None
     return rest
 

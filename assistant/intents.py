@@ -8,7 +8,8 @@ import logging
 import re
 from dataclasses import dataclass
 
-from sikkerby.ingest.danish import fold, term
+from sikkerby.ingest.danish import fold, term, words
+from sikkerby.ingest.names import is_name
 
 log = logging.getLogger(__name__)
 
@@ -23,6 +24,14 @@ _ORGANISATIONS = (
 )
 #: a capitalised name after "i/på/ved" that is an organisation, not a place
 _NOT_PLACE = r"(?![\wæøå]*(?:forvaltning|[Kk]ommune|[Pp]oliti|udvalg|selskab))"
+
+
+def _named_subject(sentence: str) -> bool:
+    """Whether the sentence's subject is a named unit or initiative of the documents ("Natteværterne
+    holder ugentlige møder …", "Tryghedsvagterne …"): it says who does the thing as well as an
+    organisation's name does."""
+    first = words(sentence)[:1]
+    return bool(first) and first[0][:1].isupper() and is_name(term(first[0]))
 
 
 @dataclass(frozen=True)
@@ -44,6 +53,8 @@ class Intent:
             stem = fold(term(noun))[:5]
             pattern = rf"(\b\d+|\b(?:{_NUMBER_WORDS}))\s+(?:\w+\s+){{0,2}}{re.escape(stem)}"
             return bool(stem) and bool(re.search(pattern, fold(sentence)))
+        if self.name == "who" and _named_subject(sentence):
+            return True
         return self.answer is not None and bool(self.answer.search(sentence))
 
     def lacks(self, *, english: bool = False) -> str:

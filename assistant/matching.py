@@ -11,6 +11,7 @@ from sikkerby.index.bm25 import COMPOUND_MIN, PART_WEIGHT, BM25Index
 from sikkerby.index.text import query_terms
 from sikkerby.ingest.danish import SKELETON_MIN, skeleton, terms, words
 from sikkerby.ingest.frequencies import zipf as zipf_frequency
+from sikkerby.ingest.names import starts_name
 
 log = logging.getLogger(__name__)
 
@@ -48,7 +49,7 @@ def term_in(term: str, candidates: set[str] | frozenset[str]) -> bool:
     if term in candidates:
         return True
     if len(term) >= COMPOUND_MIN and any(
-        c.startswith(term) or c.endswith(term) for c in candidates if len(c) > len(term)
+        (c.startswith(term) and not starts_name(term, c)) or c.endswith(term) for c in candidates if len(c) > len(term)
     ):
         return True
     key = skeleton(term)

@@ -37,6 +37,7 @@ from sikkerby.index.hybrid import Hit, HybridRetriever, SearchFilter
 from sikkerby.index.store import IndexMismatch, StoredIndex
 from sikkerby.index.vectorstores.base import IndexStale, IndexStorage, IndexUnavailable
 from sikkerby.index.vectorstores.factory import create_index_store, reuse_sources
+from sikkerby.ingest import names
 from sikkerby.ingest.chunk import Chunk
 from sikkerby.ingest.departments import resolve_department
 from sikkerby.ingest.document import Document
@@ -174,6 +175,7 @@ class AssistantService:
                     log.info("index version %s replaces version %s", stored.version, loaded.stored.version)
                 self._checked = time.monotonic()
                 catalog = Catalog(stored.chunks)
+                names.register(c.text for c in stored.chunks)
                 matcher = TermMatcher(stored.bm25)
                 retriever = HybridRetriever(
                     stored.chunks,

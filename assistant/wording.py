@@ -28,6 +28,7 @@ class Wording:
     department: str
     departments_share: str
     department_none: str
+    department_none_under: str
     topic_many: str
     topic_one: str
     belongs: str
@@ -60,6 +61,7 @@ DANISH = Wording(
     department="{department} ({code}) nævnes i {count}:",
     departments_share="{departments} nævnes begge i {count}:",
     department_none="Sikker By-strategien nævner ikke {department} ({code}) i nogen indsats.",
+    department_none_under="Sikker By-strategien nævner ikke {department} ({code}) i nogen indsats under {label}.",
     topic_many="{count} handler om «{about}», under {places}:",
     topic_one="{count} handler om «{about}», under {label}:",
     belongs="Indsatsen hører under {label}",
@@ -92,6 +94,7 @@ ENGLISH = Wording(
     department="{department} ({code}) is named in {count} (quoted in Danish):",
     departments_share="{departments} are both named in {count}:",
     department_none="The Sikker By strategy names {department} ({code}) in no initiative.",
+    department_none_under="The Sikker By strategy names {department} ({code}) in no initiative under {label}.",
     topic_many="{count} {concern} «{about}», under {places} (quoted in Danish):",
     topic_one="{count} {concern} «{about}», under {label} (quoted in Danish):",
     belongs="The initiative belongs under {label}",

@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from sikkerby.ingest.danish import SKELETON_MIN, skeleton
+from sikkerby.ingest.names import starts_name
 
 log = logging.getLogger(__name__)
 
@@ -121,7 +122,7 @@ class BM25Index:
                 out.extend((part, PART_WEIGHT) for part in self.known_parts(term))
         if len(term) >= COMPOUND_MIN:
             for found in _with_prefix(self._sorted, term):
-                if found != term:
+                if found != term and not starts_name(term, found):
                     out.append((found, COMPOUND_WEIGHT))
             for found in _with_prefix(self._reversed, term[::-1]):
                 found = found[::-1]

@@ -33,7 +33,11 @@ class ExtractiveGenerator:
             return composer.overview(only=evidence.about, english=english)
         if kind == RouteKind.DEPARTMENT_LIST and evidence.department is not None:
             return composer.department_list(
-                evidence.department, evidence.initiatives or (), shared=evidence.about, english=english
+                evidence.department,
+                evidence.initiatives or (),
+                shared=evidence.about,
+                under=evidence.principle.label if evidence.principle is not None else None,
+                english=english,
             )
         if kind == RouteKind.TOPIC_LIST and evidence.initiatives:
             return composer.topic_list(evidence.about or question, evidence.initiatives, english=english)

@@ -20,7 +20,10 @@ _ASK_WORDS = (
 )
 _OPENERS = rf"(?:{_ASK_WORDS}|kan|er|har|is|are|does|do|can)"
 #: a boundary before a new ask: "…, og hvor mange", "…; hvem", "…, hvilke", "… and when"
-_SPLIT = re.compile(rf"(?:\s*[,;]\s*(?:og|samt|and|or|eller)?|\s+(?:og|samt|and))\s+(?=(?:{_ASK_WORDS})\b)")
+#: (the split reads the question as written, so the ask words in their Danish spelling too)
+_SPLIT = re.compile(
+    rf"(?:\s*[,;]\s*(?:og|samt|and|or|eller)?|\s+(?:og|samt|and))\s+(?=(?:{_ASK_WORDS}|hvornår|nævn)\b)"
+)
 _SENTENCE = re.compile(r"(?<=[?!.])\s+(?=\S)")
 _ASKS = re.compile(rf"^\s*(?:{_OPENERS})\b|\?\s*$")
 _COMPARE = (
@@ -61,6 +64,8 @@ def split_parts(question: str, *, substantive: Callable[[str], bool] = lambda pa
             lead = f"{lead} {sentence}".strip()
             continue
         pieces = [p.strip(" ,;") for p in _SPLIT.split(sentence) if p.strip(" ,;")]
+        if len(pieces) > 1 and _embeds(sentence, pieces[0], pieces[1]):
+            pieces[:2] = [f"{pieces[0]}, {pieces[1]}"]
         if lead and pieces:
             pieces[0] = f"{lead} {pieces[0]}"
             lead = ""
@@ -72,6 +77,19 @@ def split_parts(question: str, *, substantive: Callable[[str], bool] = lambda pa
     if len(parts) > MAX_PARTS:
         parts = [*parts[: MAX_PARTS - 1], " ".join(parts[MAX_PARTS - 1 :])]
     return parts
+
+
+_ASK_WORD = re.compile(rf"\b(?:{_ASK_WORDS})\b")
+
+
+def _embeds(sentence: str, first: str, second: str) -> bool:
+    """Whether ``second`` is a question embedded in ``first`` ("Jeg sidder i BIF og vil gerne vide, hvor
+    vi er nævnt"): ``first`` asks nothing itself and only a comma, no "og"/"and", stands between them."""
+    if _ASKS.search(fold(first)) or _ASK_WORD.search(fold(first)):
+        return False
+    start = sentence.find(first) + len(first)
+    between = sentence[start : sentence.find(second, start)]
+    return between.strip() == ","
 
 
 def _merge_empty(parts: list[str], substantive: Callable[[str], bool]) -> list[str]:
