@@ -25,6 +25,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
+from bench.report import publish  # noqa: E402
 from bench.run import clustered_vectors  # noqa: E402
 from sikkerby.index.manifest import Manifest  # noqa: E402
 from sikkerby.index.store import IndexStore  # noqa: E402
@@ -155,10 +156,7 @@ def main() -> int:
         "|" + "---|" * len(head),
         *("| " + " | ".join(str(c) for c in row) + " |" for row in rows),
     ]
-    out = ROOT / "bench" / "results" / "backends.md"
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    print("\n".join(lines))
+    publish("backends", lines)
     return 0
 
 

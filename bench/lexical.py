@@ -17,6 +17,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.report import publish  # noqa: E402
 from sikkerby.eval.evaluator import matches_group  # noqa: E402
 from sikkerby.eval.golden import load_golden  # noqa: E402
 from sikkerby.index.bm25 import BM25Index  # noqa: E402
@@ -89,10 +90,7 @@ def main() -> int:
             f"| {name} | {sum(r == 1 for r in found) / n:.3f} | {sum(r is not None for r in found) / n:.3f} | "
             f"{sum(r is None for r in found)} | {statistics.median(times[name]):.2f} ms |"
         )
-    out = ROOT / "bench" / "results" / "lexical.md"
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    print("\n".join(lines))
+    publish("lexical", lines)
     return 0
 
 

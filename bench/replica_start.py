@@ -25,6 +25,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 from bench.backends import chunks_for, manifest_for  # noqa: E402
+from bench.report import publish  # noqa: E402
 from bench.run import clustered_vectors  # noqa: E402
 from sikkerby.assistant.service import AssistantService  # noqa: E402
 from sikkerby.assistant.settings import load_settings  # noqa: E402
@@ -96,10 +97,7 @@ def main() -> int:
         f"load average {os.getloadavg()[0]:.1f}): page served after {statistics.median(pages):.1f} s, first answer "
         f"after {statistics.median(answers):.1f} s",
     ]
-    out = ROOT / "bench" / "results" / "replica_start.md"
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    print("\n".join(lines))
+    publish("replica_start", lines)
     return 0
 
 

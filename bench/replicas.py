@@ -21,6 +21,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.report import publish  # noqa: E402
 from tests.conftest import free_port, run_cli  # noqa: E402
 from tests.pgserver import LocalPostgres  # noqa: E402
 from tests.test_replicas import QUESTIONS, Cluster, User  # noqa: E402
@@ -127,10 +128,7 @@ def main() -> int:
             for n, found in sorted(best.items())
         ),
     ]
-    out = ROOT / "bench" / "results" / "replicas.md"
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    print("\n".join(lines))
+    publish("replicas", lines)
     return 0
 
 
