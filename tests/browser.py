@@ -37,7 +37,27 @@ def open_chat(browser: Any, url: str, *, phone: bool = False, dark: bool = False
     page.goto(url, wait_until="domcontentloaded")
     page.wait_for_selector("#sb-question textarea", timeout=60_000)
     page.wait_for_function("document.documentElement.lang === 'da'", timeout=30_000)
+    wait_ready(page)
     return page
+
+
+def wait_ready(page: Any) -> None:
+    """Until the page has drawn the conversation kept in the browser (what a reader sees before acting)
+    and the events that drawing starts have settled: the status line has shown no queue or progress for
+    half a second. A click in the first moments after a load can be lost in Gradio's frontend when it
+    meets the answer handler that the restored conversation triggers (seen about one time in six)."""
+    page.wait_for_function("document.documentElement.dataset.sbReady === 'ja'", timeout=30_000)
+    page.wait_for_function(
+        """() => {
+          const status = document.querySelector('#sb-status');
+          const busy = /queue|processing/.test(status ? status.innerText : '');
+          const now = performance.now();
+          if (busy || window.sbQuietSince === undefined) { window.sbQuietSince = busy ? undefined : now; return false; }
+          return now - window.sbQuietSince > 500;
+        }""",
+        polling=100,
+        timeout=30_000,
+    )
 
 
 def ask(page: Any, question: str) -> Any:

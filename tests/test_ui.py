@@ -20,7 +20,7 @@ from sikkerby.ui.app import EXAMPLES
 from sikkerby.ui.chat_view import answer_html, highlighted_html, sources_html
 from sikkerby.ui.render import conversation_markdown, overview_html
 from sikkerby.ui.turns import Conversation, Turn
-from tests.browser import ARTIFACTS, ask, launch, new_context, open_chat, screenshot, serious_violations
+from tests.browser import ARTIFACTS, ask, launch, new_context, open_chat, screenshot, serious_violations, wait_ready
 from tests.conftest import FIXTURES, free_port, run_cli
 
 EXAMPLE_QUESTION = EXAMPLES[0]
@@ -522,6 +522,7 @@ def test_the_conversation_survives_a_reload_and_new_conversation_starts_clean(
         page.get_by_text("Tak for din feedback.").wait_for()
         page.reload(wait_until="domcontentloaded")
         page.locator("#sb-chat .sb-turn").first.wait_for(timeout=30_000)
+        wait_ready(page)
         restored = page.locator("#sb-chat .sb-turn")
         assert restored.count() == 1 and "Den Korte Snor" in restored.inner_text()
         up = restored.locator(".sb-fb[data-rating='1']")

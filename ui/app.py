@@ -25,6 +25,7 @@ from sikkerby.ui.chat_js import (  # noqa: E402
     ADD_QUESTION_JS,
     CHAT_ON_LOAD,
     DOWNLOAD_JS,
+    READY_JS,
     STATUS_ON_LOAD,
     STOP_ON_LOAD,
     example_js,
@@ -420,7 +421,7 @@ def build_app(service: AssistantService, *, pdfs: PdfPages | None = None) -> gr.
             overview,
             **private,
         )
-        demo.load(ui.restore, saved, [conversation, asked, chat], **private)
+        demo.load(ui.restore, saved, [conversation, asked, chat], **private).then(None, js=READY_JS, **private)
         gr.api(ui.ask_json, api_name="ask")
         gr.api(ui.feedback_json, api_name="feedback")
     return demo

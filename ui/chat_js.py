@@ -91,6 +91,9 @@ host.setAttribute('role', 'status');
 host.setAttribute('aria-live', 'polite');
 """
 
+#: set once the conversation kept in the browser is drawn again after a (re)load: the page is ready
+READY_JS = "() => { document.documentElement.dataset.sbReady = 'ja'; }"
+
 #: the conversation downloads from the browser's own memory: nothing is written on the server
 DOWNLOAD_JS = """(text) => {
   if (!text) { return; }
