@@ -12,12 +12,9 @@ import argparse
 import dataclasses
 import os
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -27,6 +24,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 from bench.backends import chunks_for, manifest_for  # noqa: E402
 from bench.report import publish  # noqa: E402
 from bench.run import clustered_vectors  # noqa: E402
+from bench.serving import start_server  # noqa: E402
 from sikkerby.assistant.service import AssistantService  # noqa: E402
 from sikkerby.assistant.settings import load_settings  # noqa: E402
 from sikkerby.index.vectorstores import postgres  # noqa: E402
@@ -40,26 +38,11 @@ TIMEOUT = 600.0
 
 def start_once(url: str, home: Path) -> tuple[float, float]:
     """Seconds from starting `sikkerby serve` to its page, and to its first answer."""
-    port = free_port()
-    env = {**os.environ, "SIKKERBY_HOME": str(home), "SIKKERBY_DATABASE_URL": url}
     started = time.perf_counter()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "sikkerby", "serve", "--port", str(port)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    proc, page_url = start_server(home, env={"SIKKERBY_DATABASE_URL": url}, timeout=TIMEOUT)
     try:
-        page = None
-        while page is None:
-            if proc.poll() is not None or time.perf_counter() - started > TIMEOUT:
-                raise RuntimeError("the replica did not start")
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5):
-                    page = time.perf_counter() - started
-            except (OSError, urllib.error.HTTPError):
-                time.sleep(0.1)
-        reply = User(port, "start").ask("Hvad gør natteværterne?")
+        page = time.perf_counter() - started
+        reply = User(int(page_url.rstrip("/").rsplit(":", 1)[1]), "start").ask("Hvad gør natteværterne?")
         if reply.error:
             raise RuntimeError(f"the first question failed: {reply.error}")
         return page, time.perf_counter() - started

@@ -41,10 +41,19 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server(home: Path) -> tuple[subprocess.Popen[bytes], str]:
-    """`sikkerby serve` on a free port with the index in ``home``; returns once the page answers."""
+def start_server(
+    home: Path, *, env: dict[str, str] | None = None, timeout: float = 120.0
+) -> tuple[subprocess.Popen[bytes], str]:
+    """`sikkerby serve` on a free port with the index in ``home`` (and ``env`` on top of this process's
+    environment); returns once the page answers, within ``timeout`` seconds."""
     port = _free_port()
-    env = {**os.environ, "SIKKERBY_HOME": str(home), "GRADIO_ANALYTICS_ENABLED": "False", "HF_HUB_OFFLINE": "1"}
+    env = {
+        **os.environ,
+        "SIKKERBY_HOME": str(home),
+        "GRADIO_ANALYTICS_ENABLED": "False",
+        "HF_HUB_OFFLINE": "1",
+        **(env or {}),
+    }
     proc = subprocess.Popen(
         [sys.executable, "-m", "sikkerby", "serve", "--port", str(port)],
         env=env,
@@ -52,7 +61,7 @@ def start_server(home: Path) -> tuple[subprocess.Popen[bytes], str]:
         stderr=subprocess.DEVNULL,
     )
     url = f"http://127.0.0.1:{port}/"
-    deadline = time.monotonic() + 120
+    deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         try:
             with urllib.request.urlopen(url, timeout=2):
@@ -60,7 +69,7 @@ def start_server(home: Path) -> tuple[subprocess.Popen[bytes], str]:
         except (OSError, urllib.error.HTTPError):
             if proc.poll() is not None:
                 raise RuntimeError("the server exited") from None
-            time.sleep(0.2)
+            time.sleep(0.1)
     proc.terminate()
     raise RuntimeError("the server did not start")
 
