@@ -51,6 +51,7 @@ from sikkerby.ingest.chunk import KIND_INITIATIVE, KIND_PRINCIPLE
 from sikkerby.ingest.danish import WORD_RE, fold, term, terms, words
 from sikkerby.ingest.departments import Department, resolve_department
 from sikkerby.ingest.glossary import gloss
+from sikkerby.ingest.synonyms import read_synonyms
 
 log = logging.getLogger(__name__)
 
@@ -197,6 +198,7 @@ class Answerer:
         history: Sequence[Answer] = (),
     ) -> Draft:
         """The answer's text and citations; a follow-up is answered about what the history cited."""
+        question = read_synonyms(question)
         subject = continuation_subject(question) if history and self.understanding is not None else None
         if subject is not None:
             # "Og hvad med Bispebjerg?": the question before it again, about the new subject
@@ -457,8 +459,11 @@ class Answerer:
             return composer.abstain(no_match(asked.english))
         if route.kind == PRINCIPLE_STATEMENT:
             return self.generator.generate(asked.question, route, Evidence(principle=principle, english=asked.english))
-        # a department named in the question filters by the initiatives' departments
+        # a department the question asks about filters by the initiatives' departments (one named only
+        # in a lead-in that says where the asker works does not: the view has left it out)
         department = find_department(asked.question)
+        if department is not None and asked.view is not None and department.name not in asked.view.departments:
+            department = None
         if department is not None:
             own = _department_words(asked.question, [department])
             residual = [t for t in residual if t not in own]

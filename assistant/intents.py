@@ -109,6 +109,19 @@ INTENTS: tuple[Intent, ...] = (
         "But the document does not say on which date.",
     ),
     Intent(
+        # "Hvem finansierer Akutpuljen?": who pays, not how much
+        "funder",
+        "cost",
+        re.compile(
+            r"\bhvem\b.{0,40}\b(finansier\w*|betaler|betalt|bevilge[rt]|bevilgede|sponsor\w*)\b"
+            r"|\bwho\b.{0,40}\b(funds?|funded|pays?|paid|finances?|financed|sponsors?)\b",
+            _I,
+        ),
+        re.compile(r"\b(finansier\w*|bevilg\w*|betal\w*|afsat|[Bb]udget\s+20\d\d|budgetpakke\w*)\b"),
+        "Men dokumentet siger ikke, hvem der betaler for det: det nævner ingen finansiering eller beløb.",
+        "But the document does not say who pays for it: it names no funding or amount.",
+    ),
+    Intent(
         "money",
         "cost",
         re.compile(

@@ -8,10 +8,11 @@ import logging
 import re
 from dataclasses import dataclass
 
+from sikkerby.assistant.intents import ask_clause
 from sikkerby.assistant.router import Route, RouteKind
 from sikkerby.assistant.understanding.features import QuestionView
 from sikkerby.assistant.understanding.models import Understanding
-from sikkerby.ingest.danish import fold
+from sikkerby.ingest.danish import fold, terms
 
 log = logging.getLogger(__name__)
 
@@ -59,6 +60,16 @@ class AnswerPolicy:
             # "Hvilke forvaltninger samarbejder om …?" names no department: it asks who takes part in
             # something, which the passages about it answer
             return Route(RouteKind.GENERAL, partial=view.intent is not None)
+        if (
+            kind == "overview"
+            and set(view.focus) & set(terms(ask_clause(view.ask)))
+            and principle is None
+            and view.department is None
+            and view.intent is None
+            and not _STRUCTURE.search(fold(view.ask))
+        ):
+            # "hvad gør Sikker By i skolerne?" names the strategy, but asks about a subject in it
+            kind = "list_topic"
         if kind in ("list_principle", "list_topic", "list_department", "overview"):
             return self._list(view, kind)
         if principle and not view.rare_terms:

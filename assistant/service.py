@@ -217,6 +217,10 @@ class AssistantService:
                 self.embedder.id,
             )
             return None
+        stale = models.stale()
+        if stale is not None:
+            log.warning("question models unavailable (%s); run `sikkerby train`", stale)
+            return None
         policy = AnswerPolicy()
         features = FeatureExtractor(
             retriever=retriever, matcher=matcher, focus_model=models.focus, focus_at=policy.focus_at

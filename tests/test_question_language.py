@@ -16,6 +16,7 @@ from sikkerby.assistant.understanding.parts import split_parts
 from sikkerby.assistant.wording import indsatser
 from sikkerby.ingest.danish import term
 from sikkerby.ingest.glossary import gloss
+from sikkerby.ingest.synonyms import SYNONYMS, read_synonyms
 
 
 @pytest.mark.parametrize(
@@ -96,11 +97,35 @@ def test_a_continuation_replaces_what_the_question_before_was_about():
         ("Hvad er telefonnummeret til EKI?", "other"),
         # the ask after a chatty lead-in decides, not a word of the lead-in
         ("Jeg skal lave budget – hvem står for Tryghedsvagterne?", "who"),
+        # who pays is asked of money, and said as who pays, not as an amount
+        ("Hvem finansierer Sikker By Akutpuljen?", "cost"),
+        ("Who pays for the night hosts?", "cost"),
     ],
 )
 def test_the_kind_of_fact_asked_for(question: str, missing: str):
     intent = question_intent(question)
     assert intent is not None and intent.missing == missing
+
+
+def test_who_pays_is_not_asked_as_how_much():
+    intent = question_intent("Hvem finansierer Sikker By Akutpuljen?")
+    assert intent is not None and intent.name == "funder"
+    assert "hvem der betaler" in intent.lacks()
+    assert question_intent("Hvad koster Akutpuljen?").name == "money"  # type: ignore[union-attr]
+
+
+def test_everyday_words_are_read_as_the_documents_words():
+    assert read_synonyms("Hvad gør kommunen mod radikaliseringen?") == "Hvad gør kommunen mod ekstremisme?"
+    assert read_synonyms("tryghed i den kollektive trafik") == "tryghed i den S-tog, metro og Movia"
+    # typed without æøå, and a phrase of several words
+    assert read_synonyms("hvad med vold i naere relationer") == "hvad med partnervold"
+    assert read_synonyms("Er der noget for arbejdsløse?") == "Er der noget for ledige?"
+    # a word that only starts like one, or a word too long to be a form of it, is left alone
+    assert read_synonyms("Vagt- og Alarmcentralen") == "Vagt- og Alarmcentralen"
+    assert read_synonyms("larmeudbredelsesmålingerne") == "larmeudbredelsesmålingerne"
+    assert read_synonyms("Hvad er Natteværterne?") == "Hvad er Natteværterne?"
+    # every listed word reads as words the documents' vocabulary can match
+    assert all(words.strip() for words in SYNONYMS.values())
 
 
 def test_no_kind_of_fact_in_a_plain_question():

@@ -14,7 +14,7 @@ from functools import cached_property
 
 import numpy as np
 
-from sikkerby.assistant.intents import INTENTS, Intent, ask_lead_in, asked_words, question_intent
+from sikkerby.assistant.intents import INTENTS, Intent, ask_clause, ask_lead_in, asked_words, question_intent
 from sikkerby.assistant.matching import TermMatcher, content_terms, is_english, term_in
 from sikkerby.assistant.router import find_departments_named, find_principles
 from sikkerby.assistant.understanding.focus import TermCandidate, term_candidates
@@ -26,6 +26,7 @@ from sikkerby.ingest.chunk import KIND_INITIATIVE, KIND_PRINCIPLE
 from sikkerby.ingest.danish import fold, split_sentences, term, terms, words
 from sikkerby.ingest.frequencies import zipf
 from sikkerby.ingest.glossary import gloss
+from sikkerby.ingest.synonyms import read_synonyms
 
 log = logging.getLogger(__name__)
 
@@ -66,6 +67,8 @@ _NOT_DESCRIBING = frozenset(
     ]
 )
 _KINDS = {"grund": "Grundprincip", "fag": "Fagprincip"}
+#: an ask about the asker's own unit ("hvad er vi med i?", "vores indsatser", "min forvaltning")
+_OWN_UNIT = re.compile(r"\b(vi|os|vores|vor|vore|min|mit|mine|we|us|our|my)\b")
 #: the closest statement must be this much closer than the next for a description to name it
 STATEMENT_MARGIN = 0.02
 
@@ -234,6 +237,8 @@ class FeatureExtractor:
 
     def view(self, ask: str, *, context: str = "") -> QuestionView:
         """The view of one ask, read after ``context`` (the earlier question or ask it refers to)."""
+        # everyday words read as the documents' words ("radikalisering" as "ekstremisme")
+        ask, context = read_synonyms(ask), read_synonyms(context)
         question = f"{context} {ask}".strip()
         english = is_english(question)
         # an English question is searched and matched by its subject words glossed in Danish, and by the
@@ -241,7 +246,10 @@ class FeatureExtractor:
         lexical = self.danish_words(question) if english else question
         question_terms = content_terms(lexical)
         rare = rare_terms(lexical, question_terms)
-        unknown = self.matcher.unknown(question_terms)
+        # a word of a chatty lead-in that the documents never use says who asks ("Jeg er jobkonsulent
+        # …", "… sekretær for et byrådsmedlem."), never what the document is silent about
+        chat = set(terms(ask_lead_in(question))) - set(terms(ask_clause(question)))
+        unknown = [t for t in self.matcher.unknown(question_terms) if t not in chat]
         departments = [d.name for d in find_departments_named(question)]
         principles = find_principles(question)
         vector = self.retriever.query_vector(f"{question} {lexical}" if english else question)
@@ -260,6 +268,7 @@ class FeatureExtractor:
         if not principles:
             described = self.principle_described(question, lexical, subject, vector)
             principles = [described] if described else []
+        departments = self._asked_departments(question, departments, subject, principles)
         hits = self.retriever.search(question, k=CANDIDATES, vector=vector, lexical_query=lexical)
         return QuestionView(
             question=question,
@@ -274,7 +283,7 @@ class FeatureExtractor:
             unknown=unknown,
             focus=subject,
             subject_p=subject_p,
-            unknown_focus=self.absent(rare, unknown, asked=frozenset(terms(asked_words(ask)))),
+            unknown_focus=self.absent(rare, unknown, asked=frozenset([*terms(asked_words(ask)), *chat])),
             principles=principles,
             departments=departments,
             frame=frame_tokens(ask, document_frequency=self.corpus_frequency, documents=self.matcher.bm25.size),
@@ -285,6 +294,24 @@ class FeatureExtractor:
             candidates=candidates,
             described=described is not None,
         )
+
+    @staticmethod
+    def _asked_departments(
+        question: str, departments: list[str], subject: Sequence[str], principles: Sequence[str]
+    ) -> list[str]:
+        """The departments the question asks about: one named only in a lead-in that says where the
+        asker works ("Jeg sidder i Socialforvaltningen og skal holde et oplæg. Hvilke indsatser står
+        under nattelivsprincippet?") is who asks, when the ask has a subject of its own and does not
+        speak of the asker's own unit ("vi", "vores", "min forvaltning")."""
+        lead_in = ask_lead_in(question)
+        if not departments or not lead_in:
+            return departments
+        ask = ask_clause(question)
+        asked = {d.name for d in find_departments_named(ask)}
+        own_subject = bool(principles) or bool(set(subject) & set(terms(ask)))
+        if not own_subject or _OWN_UNIT.search(fold(ask)):
+            return departments
+        return [d for d in departments if d in asked]
 
     def principle_described(self, question: str, lexical: str, focus: Sequence[str], vector: np.ndarray) -> str | None:
         """A principle the question names by its subject or place instead of its number ("princippet om

@@ -86,6 +86,27 @@ class QuestionModels:
             info=dict(data.get("info") or {}),
         )
 
+    def stale(self) -> str | None:
+        """Why these models cannot read what the pipeline now computes (fitted before a feature was
+        added or removed), or None."""
+        from sikkerby.assistant.understanding.features import ANSWER_FEATURES, SLOT_FEATURES
+        from sikkerby.assistant.understanding.focus import FOCUS_FEATURES
+        from sikkerby.assistant.understanding.labels import KINDS
+        from sikkerby.assistant.understanding.pairs import PAIR_FEATURES
+
+        expected = {
+            "answers": ANSWER_FEATURES + [f"p_{k}" for k in KINDS],
+            "ranker": PAIR_FEATURES,
+            "topic": PAIR_FEATURES,
+            "focus": FOCUS_FEATURES,
+        }
+        for name, features in expected.items():
+            if getattr(self, name).features != features:
+                return f"the {name} model was fitted on other features than the pipeline computes"
+        if self.kind.features[-len(SLOT_FEATURES) :] != SLOT_FEATURES:
+            return "the kind model was fitted on other features than the pipeline computes"
+        return None
+
     def understand(
         self,
         kind_vector: np.ndarray,
