@@ -62,8 +62,8 @@ SYNONYMS: dict[tuple[str, ...], str] = {
 }
 _TAIL = 8
 _LONGEST = max(len(k) for k in SYNONYMS)
-_FIRST = {k[0] for k in SYNONYMS}
-_STEMS = sorted(_FIRST, key=len, reverse=True)
+#: the stems a listed word or phrase can start with
+_STEMS = frozenset(k[0] for k in SYNONYMS)
 
 
 def _starts(word: str, stem: str) -> bool:
