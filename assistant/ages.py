@@ -32,6 +32,15 @@ _ASKED = (
     (re.compile(rf"\b(?:under|below|younger than|yngre end)\s+{_NUM}\b(?!\s*(?:%|procent|mio|kr))", _I), "under"),
     # "unge 18+?" (but "18+ indsatsen" is a name)
     (re.compile(rf"(?<![\w+]){_NUM}\s*\+(?=\s*(?:år|ar|years?)?\s*(?:$|[?.,!]))", _I), "over"),
+    # one age: "en 12-årig", "14-årige", "børn på 12 år", "aged 12", "a 12-year-old" ("i 12 år" is a time)
+    (
+        re.compile(
+            rf"(?<![\d,.]){_NUM}\s*-?\s*(?:årige?|arige?|aarige?|years?[- ]old)\b"
+            rf"|\b(?:på|pa)\s+{_NUM}\s*(?:år|ar|aar)\b|\baged?\s+{_NUM}\b(?!\s*(?:%|procent|mio|kr))",
+            _I,
+        ),
+        "one",
+    ),
 )
 #: an age range a passage states: "10-17 år", "mellem 15 og 24 år", "i alderen 18-25 år", "18+ Enhederne"
 _STATED = (
@@ -74,6 +83,8 @@ def asked_age(question: str) -> AgeRange | None:
             said = f"{before.group(1)} {match.group(0).strip()}" if before else match.group(0).strip()
             if how == "range":
                 return AgeRange(min(ages), max(ages), said)
+            if how == "one":
+                return AgeRange(ages[0], ages[0] + 0.99, said)
             if how == "over":
                 return AgeRange(ages[0] + (0.0 if "+" in match.group(0) else 0.5), _OLDEST, said)
             return AgeRange(_YOUNGEST, ages[0] - 0.5, said)

@@ -39,6 +39,7 @@ from sikkerby.assistant.router import (
     find_department,
     find_departments_named,
     find_principle,
+    misspells_department,
 )
 from sikkerby.assistant.settings import Settings
 from sikkerby.assistant.understanding.features import ROUTING_TERMS, FeatureExtractor, QuestionView, rare_terms
@@ -64,7 +65,7 @@ _ASKS_PRINCIPLES = re.compile(r"princip(?:per|perne|er|erne)?\b|principles?\b|\b
 _REFERS = re.compile(
     r"\b(den|det|de|dem|deres|dens|dets|denne|dette|disse|han|hun|it|its|they|them|their|this|that|these|those)\b"
     # "Den Korte Snor", "Det Gode Fritidsliv": the article of a name refers to nothing
-    r"(?!\s+[A-ZÆØÅ])",
+    r"(?!(?-i:\s+[A-ZÆØÅ]))",
     re.IGNORECASE,
 )
 #: "både TMF og ØKF", "both BUF and SOF": the initiatives the departments share
@@ -198,7 +199,8 @@ class Answerer:
         history: Sequence[Answer] = (),
     ) -> Draft:
         """The answer's text and citations; a follow-up is answered about what the history cited."""
-        question = read_synonyms(question)
+        # everyday words read as the documents' words, a compound split in two as one word
+        question = self.matcher.joined(read_synonyms(question))
         subject = continuation_subject(question) if history and self.understanding is not None else None
         if subject is not None:
             # "Og hvad med Bispebjerg?": the question before it again, about the new subject
@@ -425,6 +427,10 @@ class Answerer:
         (the introduction: what it is, which period)."""
         if not _ASKS_PRINCIPLES.search(fold(asked.ask)):
             about = [h for h in asked.searched if h.chunk.kind not in (KIND_INITIATIVE, KIND_PRINCIPLE)]
+            intro = self.catalog.intro
+            if not about and intro is not None:
+                # the search found initiatives that share its words ("formålet"), not the introduction
+                about = [Hit(intro, score=0.0, dense_score=0.0, bm25_score=0.0, dense_rank=None, bm25_rank=None)]
             if about:
                 return self._general(replace(asked, searched=tuple(about[:1])))
         folded = " ".join(terms(asked.ask))
@@ -436,21 +442,43 @@ class Answerer:
         evidence = Evidence(about=only, english=asked.english)
         return self.generator.generate(asked.question, asked.route, evidence)
 
+    def _paraphrased(self, asked: _Asked, topic: str) -> Principle | None:
+        """The principle whose statement is closest to a question that paraphrases one."""
+        # an English paraphrase is matched by its glossed Danish words, as the search does
+        lexical = " ".join(gloss(topic)) if asked.english else None
+        with asked.clock:
+            hits = self.retriever.search(
+                topic, k=1, search_filter=SearchFilter(kinds=(KIND_PRINCIPLE,)), lexical_query=lexical
+            )
+        topic_terms = content_terms(" ".join(gloss(topic)) if asked.english else topic)
+        if hits and not (topic_terms and len(self.matcher.unknown(topic_terms)) == len(topic_terms)):
+            return self.catalog.principle(hits[0].chunk.principle or "")
+        return None
+
+    def _about_something_else(self, asked: _Asked, principle: Principle) -> bool:
+        """Whether a list-by-principle question is about a subject that the closest principle's
+        statement never names, and does not speak of a principle at all ("Hvilke indsatser har med
+        elever at gøre?", not "the principle about using research")."""
+        view = asked.view
+        return (
+            view is not None
+            and bool(view.focus)
+            and "princip" not in fold(asked.ask or asked.question)
+            and self.understanding is not None
+            and self.matcher.coverage(view.focus, principle.statement) == 0
+        )
+
     def _principle(self, asked: _Asked) -> Draft:
         """A principle's statement, or its initiatives (all, or those of a department or about a topic)."""
         catalog, composer, matcher, route = self.catalog, self.composer, self.matcher, asked.route
         residual = [t for t in asked.residual if t in _narrowing(asked)]
         principle = catalog.principle(route.principle) if route.principle else None
         if principle is None and route.topic:
-            # an English paraphrase is matched by its glossed Danish words, as the search does
-            lexical = " ".join(gloss(route.topic)) if asked.english else None
-            with asked.clock:
-                hits = self.retriever.search(
-                    route.topic, k=1, search_filter=SearchFilter(kinds=(KIND_PRINCIPLE,)), lexical_query=lexical
-                )
-            topic_terms = content_terms(" ".join(gloss(route.topic)) if asked.english else route.topic)
-            if hits and not (topic_terms and len(matcher.unknown(topic_terms)) == len(topic_terms)):
-                principle = catalog.principle(hits[0].chunk.principle or "")
+            principle = self._paraphrased(asked, route.topic)
+            if principle is not None and self._about_something_else(asked, principle):
+                # the closest statement says nothing of what the question is about ("Hvilke indsatser
+                # har med elever at gøre?"): the initiatives about that, across principles
+                return self._topic(replace(asked, route=replace(route, kind=TOPIC_LIST, topic=None)))
             residual = []
         if principle is None:
             if route.principle:
@@ -499,13 +527,17 @@ class Answerer:
                 return self.generator.generate(asked.question, asked.route, evidence)
         return None
 
-    def _department(self, asked: _Asked) -> Draft:
+    def _department(self, asked: _Asked, *, alone: bool = False) -> Draft:
         """The initiatives a department takes part in (those two departments share, for "både … og …"),
         narrowed only by words the question adds."""
         code = asked.route.department or ""
         named = [d.name for d in find_departments_named(asked.question)]
-        initiatives = self.catalog.initiatives_of_department(code)
         both = len(named) > 1 and _BOTH.search(asked.question)
+        if len(named) > 1 and not both and not alone and code in named:
+            # "SOF og BUF", "Hvad laver KFF og SOF?": each department's list in turn
+            each = [replace(asked, route=replace(asked.route, department=name)) for name in named]
+            return merge_drafts([self._department(one, alone=True) for one in each])
+        initiatives = self.catalog.initiatives_of_department(code)
         if both:
             initiatives = [c for c in initiatives if all(n in c.departments for n in named)]
         for principle in (asked.search_filter.principle, asked.route.principle):
@@ -554,7 +586,7 @@ class Answerer:
             return self.composer.abstain(no_match(asked.english))
         best = members[0][1]
         chosen = [hit.chunk for hit, p in members if p >= min(policy.topic_at, best)]
-        age = asked_age(ask_clause(asked.ask or asked.question))
+        age = asked.view.age
         if age is not None:
             # "unge over 18": the initiatives whose stated ages meet the asked ones; with no other
             # subject word, every initiative the search found is a candidate
@@ -737,6 +769,7 @@ def _department_words(question: str, departments: Sequence[Department | None]) -
         if department is None:
             continue
         own |= set(terms(f"{department.name} {department.code}"))
+        own |= {t for w in words(flat) if misspells_department(fold(w), department) for t in terms(w)}
         for match in department.pattern.finditer(flat):
             start, end = match.span()
             while start > 0 and flat[start - 1].isalnum():

@@ -14,7 +14,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sikkerby.assistant.matching import GENERIC_TERMS, is_english, term_in
+from sikkerby.assistant.matching import is_english, is_generic, term_in
 from sikkerby.ingest.danish import is_stopword, split_sentences, term, terms, words
 from sikkerby.ingest.frequencies import zipf
 from sikkerby.ingest.glossary import gloss
@@ -172,5 +172,5 @@ class SentenceChecker:
             if (in_english and en >= 3.0 and en >= da) or (en >= 4.0 and da < 3.0):
                 out.extend(t for g in gloss(word.lower()) for t in terms(g))
                 continue
-            out.extend(t for t in terms(word) if t not in GENERIC_TERMS)
+            out.extend(t for t in terms(word) if not is_generic(t))
         return list(dict.fromkeys(out))

@@ -385,14 +385,15 @@ def merge_drafts(drafts: Sequence[Draft]) -> Draft:
 
 def _unseen(line: str, seen: set[str]) -> str | None:
     """The line without the sentences an earlier line gave (their citation marks kept at its end);
-    None when nothing is left. Headings ("… under Fagprincip 2:") always stay."""
+    None when nothing is left. Headings ("… under Fagprincip 2:") always stay, and so do the items of a
+    list (each ask's list is complete: "SOF og BUF" lists an initiative they share under both)."""
     text = _REF.sub("", line).strip()
     if not text or text.endswith(":"):
         return line
     sentences = split_sentences(text.lstrip("- "))
     new = [s for s in sentences if s.strip() not in seen]
     seen.update(s.strip() for s in sentences)
-    if len(new) == len(sentences):
+    if len(new) == len(sentences) or line.lstrip().startswith("- "):
         return line
     if not new:
         return None

@@ -9,7 +9,7 @@ from functools import lru_cache
 
 from sikkerby.index.bm25 import COMPOUND_MIN, PART_WEIGHT, BM25Index
 from sikkerby.index.text import query_terms
-from sikkerby.ingest.danish import SKELETON_MIN, skeleton, terms, words
+from sikkerby.ingest.danish import SKELETON_MIN, skeleton, term, terms, words
 from sikkerby.ingest.frequencies import zipf as zipf_frequency
 from sikkerby.ingest.names import starts_name
 
@@ -20,9 +20,25 @@ GENERIC_TERMS = frozenset(
     terms(
         "sikker by københavn københavns kommune kommunen strategi strategien princip principper "
         "principperne indsats indsatser indsatsen initiativ initiativer tiltag dokument dokumentet "
-        "hører handler arbejder arbejde eksisterer nævnt nævnes står beskrevet beskrives"
+        "hører handler arbejder arbejde eksisterer nævnt nævnes står beskrevet beskrives "
+        # the document as a thing ("eksemplerne i tabellen", "Sikker By-oversigten")
+        "eksempel eksempler eksemplerne tabel tabellen oversigt oversigten"
     )
 )
+_GENERIC_SKELETONS = frozenset(k for k in (skeleton(t) for t in GENERIC_TERMS) if len(k) >= SKELETON_MIN)
+
+
+def is_generic(term: str) -> bool:
+    """Whether ``term`` is one of :data:`GENERIC_TERMS`, misspelt ("arbjeder", "stratgien": no Danish
+    word with the same skeleton) or as a hyphenated compound of them ("sikker by-tabellen")."""
+    if term in GENERIC_TERMS:
+        return True
+    if "-" in term:
+        parts = [p for p in term.split("-") if p]
+        return bool(parts) and all(is_generic(p) for p in parts)
+    # a misspelling is no Danish word of its own ("start" shares the skeleton of "strategi")
+    key = skeleton(term)
+    return len(key) >= SKELETON_MIN and key in _GENERIC_SKELETONS and zipf_frequency(term, "da") < 1.0
 
 
 @lru_cache(maxsize=8192)
@@ -33,7 +49,7 @@ def _term_set(text: str) -> frozenset[str]:
 
 def content_terms(question: str) -> list[str]:
     """Search terms of a question without the words every passage of the corpus is about."""
-    return [t for t in dict.fromkeys(query_terms(question)) if t not in GENERIC_TERMS]
+    return [t for t in dict.fromkeys(query_terms(question)) if not is_generic(t)]
 
 
 def _compound_splits(term: str, i: int) -> list[tuple[str, str]]:
@@ -48,8 +64,11 @@ def term_in(term: str, candidates: set[str] | frozenset[str]) -> bool:
     the same consonant skeleton (an OCR-damaged spelling of it)."""
     if term in candidates:
         return True
+    # "havn" is no part of "København" (a word every passage may use, not a compound of the topic)
     if len(term) >= COMPOUND_MIN and any(
-        (c.startswith(term) and not starts_name(term, c)) or c.endswith(term) for c in candidates if len(c) > len(term)
+        (c.startswith(term) and not starts_name(term, c)) or c.endswith(term)
+        for c in candidates
+        if len(c) > len(term) and c not in GENERIC_TERMS
     ):
         return True
     key = skeleton(term)
@@ -86,6 +105,33 @@ class TermMatcher:
                 self._idf.clear()
             cached = self._idf[term] = math.log(1 + (n - df + 0.5) / (df + 0.5))
         return cached
+
+    def joined(self, text: str) -> str:
+        """``text`` with a compound the documents use but the question splits in two ("kriminal
+        forsorgen", "trygheds vagter") written as one word."""
+        found = list(re.finditer(r"[^\W\d_]+", text))
+        out: list[str] = []
+        last = 0
+        i = 0
+        while i < len(found) - 1:
+            a, b = found[i], found[i + 1]
+            between = text[a.end() : b.start()]
+            if (
+                between == " "
+                and min(len(a.group()), len(b.group())) >= 4
+                and self._splits_compound(a.group(), b.group())
+            ):
+                out += [text[last : a.start()], a.group() + b.group().lower()]
+                last = b.end()
+                i += 2
+                continue
+            i += 1
+        return "".join(out) + text[last:] if out else text
+
+    def _splits_compound(self, first: str, second: str) -> bool:
+        # the first word is no everyday word of its own ("trygheds", "kriminal"; not "social")
+        joined = term(first + second.lower())
+        return zipf_frequency(first.lower(), "da") < 3.0 and self.bm25.document_frequency(joined) > 0
 
     def unknown(self, question_terms: list[str]) -> list[str]:
         """Terms that occur nowhere in the corpus, not even inside a compound or through a part."""

@@ -70,6 +70,14 @@ class AnswerPolicy:
         ):
             # "hvad gør Sikker By i skolerne?" names the strategy, but asks about a subject in it
             kind = "list_topic"
+        if kind == "out_of_scope" and view.department is not None and principle is None:
+            # never out of scope, since it names a department, and of no kind the model knows: the
+            # department's initiatives ("Kan du finde alle de steder, hvor BIF optræder?")
+            kind = "list_department"
+        if view.age is not None and not view.focus and principle is None and view.department is None:
+            # ages and nothing else to go by: the initiatives for those ages, whatever the kind model
+            # made of the wording around them ("… en 12-årig dreng … Er der en indsats til den aldersgruppe?")
+            kind = "list_topic"
         if kind in ("list_principle", "list_topic", "list_department", "overview"):
             return self._list(view, kind)
         if principle and not view.rare_terms:
@@ -83,7 +91,8 @@ class AnswerPolicy:
         the question is never out of scope."""
         # the strategy's own structure ("hvor mange fagprincipper …") is never out of scope either
         named = view.principle is not None or view.department is not None or bool(_STRUCTURE.search(fold(view.ask)))
-        if named:
+        # an age with no other subject ("Er der en indsats til 12-årige?") is a slot too
+        if named or (view.age is not None and not view.focus and not view.unknown_focus):
             return None
         if understood.answers_proba.get("none", 0.0) < self.abstain_at:
             return None
@@ -107,6 +116,8 @@ class AnswerPolicy:
             return Route(RouteKind.PRINCIPLE_LIST, principle=principle)
         if kind == "list_principle":
             return Route(RouteKind.PRINCIPLE_LIST, topic=view.question)
-        if kind == "overview":
+        if kind == "overview" or (kind == "list_topic" and not department and not view.terms and view.age is None):
+            # a list with no subject to list by ("Hvad handler dokumentet om?": every word names the
+            # document itself) is the document's outline
             return Route(RouteKind.OVERVIEW)
         return Route(RouteKind.TOPIC_LIST, department=department)

@@ -162,11 +162,34 @@ def find_principle(question: str) -> str | None:
     return found[0] if found else None
 
 
+#: how close a misspelt word must be to a department's last name word ("socialforvaltnigen")
+_DEPARTMENT_SPELLING = 0.88
+
+
 def find_departments_named(question: str) -> list[Department]:
-    """The departments a question names (by name, code, genitive or English name), in its order."""
+    """The departments a question names (by name, code, genitive or English name, or the last word of
+    its name misspelt: "socialforvaltnigen", "fritidsforvaltingen"), in its order."""
     flat = re.sub(r"\s+", " ", question)
     found = [(m.start(), d) for d in DEPARTMENTS if (m := d.pattern.search(flat))]
+    named = {d.code for _, d in found}
+    for m in re.finditer(r"\w+", fold(flat)):
+        for d in DEPARTMENTS:
+            if d.code not in named and misspells_department(m.group(), d):
+                found.append((m.start(), d))
+                named.add(d.code)
     return [d for _, d in sorted(found, key=lambda pair: pair[0])]
+
+
+def misspells_department(word: str, department: Department) -> bool:
+    """Whether the folded ``word`` is the last word of the department's name (or its form without the
+    article, "-forvaltning", or genitive) with a letter or two wrong."""
+    if len(word) < 12:
+        return False
+    from difflib import SequenceMatcher
+
+    name = fold(department.name.split()[-1])
+    stem = name.removesuffix("en")
+    return any(SequenceMatcher(None, word, form).ratio() >= _DEPARTMENT_SPELLING for form in (name, stem, stem + "s"))
 
 
 def find_department(question: str) -> Department | None:

@@ -6,7 +6,7 @@ import logging
 import re
 from dataclasses import dataclass
 
-from sikkerby.ingest.chunk import KIND_INITIATIVE, KIND_PRINCIPLE, Chunk
+from sikkerby.ingest.chunk import KIND_INITIATIVE, KIND_INTRO, KIND_PRINCIPLE, Chunk
 from sikkerby.ingest.departments import DEPARTMENTS
 
 log = logging.getLogger(__name__)
@@ -46,6 +46,11 @@ class Catalog:
                     label = f"{chunk.principle} ({chunk.document})"
                 principles[label] = Principle(chunk.principle, chunk.statement or "", chunk, initiatives)
         self.principles = dict(sorted(principles.items(), key=lambda kv: _principle_sort_key(kv[0])))
+
+    @property
+    def intro(self) -> Chunk | None:
+        """The passage in which the (first) document says what it is, if it has one."""
+        return next((c for c in self.chunks if c.kind == KIND_INTRO), None)
 
     def principle(self, label: str) -> Principle | None:
         return self.principles.get(label)

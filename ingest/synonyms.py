@@ -59,6 +59,8 @@ SYNONYMS: dict[tuple[str, ...], str] = {
     ("teenager",): "unge",
     ("ungdomsklub",): "fritidscentrene",
     ("fritidsklub",): "fritidscentrene",
+    ("klassetrin",): "klasse",
+    ("skoleelev",): "elever",
 }
 _TAIL = 8
 _LONGEST = max(len(k) for k in SYNONYMS)

@@ -15,6 +15,16 @@ def test_asked_ages():
     assert found is not None and found.low == 18.0
 
 
+def test_one_age_is_a_range_of_one_year():
+    assert asked_age("Er der en indsats til 12-årige?") == AgeRange(12.0, 12.99, "12-årige")
+    assert asked_age("Hvad kan vi tilbyde børn på 12 år?") == AgeRange(12.0, 12.99, "børn på 12 år")
+    found = asked_age("Is there anything for a 14-year-old?")
+    assert found is not None and (found.low, found.high) == (14.0, 14.99)
+    # a duration or a time is no age
+    assert asked_age("Jeg har arbejdet her i 12 år") is None
+    assert asked_age("Kan man få svar på 30 minutter?") is None
+
+
 def test_names_years_and_counts_are_no_ages():
     for question in (
         "Hvad er 18+ indsatsen?",

@@ -236,3 +236,52 @@ def test_a_compound_is_found_when_its_second_part_heads_another_compound():
     text = set(terms("et myndighedssamarbejde om bekæmpelse af partnervold"))
     assert term_in(terms("partnervoldssamarbejdet")[0], text)
     assert not term_in(terms("cykelsamarbejdet")[0], text)
+
+
+def test_the_words_that_name_the_document_itself_are_generic_even_misspelt():
+    from sikkerby.assistant.matching import is_generic
+
+    assert is_generic("tabel") and is_generic("eksempl")
+    assert is_generic("arbjed")  # "arbjeder"
+    assert is_generic("by-tabel")  # "Sikker By-tabellen"
+    # a Danish word of its own that shares a skeleton with one ("start": "strategi") is not
+    assert not is_generic("start")
+    assert not is_generic("natteliv")
+
+
+def test_a_department_is_found_by_its_name_misspelt():
+    from sikkerby.assistant.router import find_departments_named
+
+    assert [d.code for d in find_departments_named("hvad laver socialforvaltnigen i sikker by")] == ["SOF"]
+    assert [d.code for d in find_departments_named("kultur og fritidsforvaltingen")] == ["KFF"]
+    for question in ("Hvad gør forvaltningerne?", "sundhedsplejersken", "boligorganisationerne"):
+        assert find_departments_named(question) == [], question
+
+
+def test_a_word_that_refers_back_is_found_before_any_word():
+    from sikkerby.assistant.answering import _REFERS
+
+    assert _REFERS.search("Hvilken aldersgruppe er den rettet mod?")
+    assert _REFERS.search("Hvem samarbejder de med?")
+    # the article of a name refers to nothing
+    assert not _REFERS.search("Hvad er Den Korte Snor?")
+    assert not _REFERS.search("Hvad er Det Gode Fritidsliv?")
+
+
+def test_list_items_are_kept_when_asks_are_joined():
+    from sikkerby.assistant.answer import Citation
+    from sikkerby.assistant.composer import Draft, merge_drafts
+
+    def cited(chunk_id: str, n: int) -> Citation:
+        return Citation(n=n, chunk_id=chunk_id, document="d", page=1, principle=None, text="", score=1.0)
+
+    shared = "- Fagprincip 3: En familieindsats på Nørrebro. [1]"
+    first = Draft(
+        f"BIF nævnes i 2 indsatser:\n\n- Fagprincip 2: Jobindsats. [2]\n{shared}",
+        (cited("a", 1), cited("b", 2)),
+        False,
+        "department_list",
+    )
+    second = Draft(f"SUF nævnes i 1 indsats:\n\n{shared}", (cited("a", 1),), False, "department_list")
+    merged = merge_drafts([first, second])
+    assert merged.text.count("En familieindsats på Nørrebro.") == 2, merged.text

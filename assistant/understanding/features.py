@@ -14,6 +14,7 @@ from functools import cached_property
 
 import numpy as np
 
+from sikkerby.assistant.ages import AgeRange, asked_age
 from sikkerby.assistant.intents import INTENTS, Intent, ask_clause, ask_lead_in, asked_words, question_intent
 from sikkerby.assistant.matching import TermMatcher, content_terms, is_english, term_in
 from sikkerby.assistant.router import find_departments_named, find_principles
@@ -67,8 +68,9 @@ _NOT_DESCRIBING = frozenset(
     ]
 )
 _KINDS = {"grund": "Grundprincip", "fag": "Fagprincip"}
-#: an ask about the asker's own unit ("hvad er vi med i?", "vores indsatser", "min forvaltning")
-_OWN_UNIT = re.compile(r"\b(vi|os|vores|vor|vore|min|mit|mine|we|us|our|my)\b")
+#: an ask about the asker's own unit ("hvad er vi med i?", "vores indsatser", "min forvaltning"), or
+#: about what the lead-in named ("Jeg koordinerer mellem BUF og BIF. Hvor arbejder de to sammen?")
+_OWN_UNIT = re.compile(r"\b(vi|os|vores|vor|vore|min|mit|mine|we|us|our|my|de to|de tre|begge|dem|both|them|the two)\b")
 #: the closest statement must be this much closer than the next for a description to name it
 STATEMENT_MARGIN = 0.02
 
@@ -159,6 +161,8 @@ class QuestionView:
     subject_p: float = 0.0
     #: the principle was named by its subject ("princippet om nattelivet"), not by number
     described: bool = False
+    #: the ages the question narrows to ("en 12-årig", "unge over 18"): a slot, like a department
+    age: AgeRange | None = None
 
     def slot_vector(self) -> np.ndarray:
         return np.array(
@@ -238,13 +242,17 @@ class FeatureExtractor:
     def view(self, ask: str, *, context: str = "") -> QuestionView:
         """The view of one ask, read after ``context`` (the earlier question or ask it refers to)."""
         # everyday words read as the documents' words ("radikalisering" as "ekstremisme")
-        ask, context = read_synonyms(ask), read_synonyms(context)
+        # … and a compound the question splits in two ("kriminal forsorgen") as the one word they use
+        ask, context = (self.matcher.joined(read_synonyms(text)) for text in (ask, context))
         question = f"{context} {ask}".strip()
         english = is_english(question)
         # an English question is searched and matched by its subject words glossed in Danish, and by the
         # names it shares with the documents ("What does KFF use MainManager for?")
         lexical = self.danish_words(question) if english else question
-        question_terms = content_terms(lexical)
+        # an age is a slot, never a word the documents could be silent about ("12-årige")
+        age = asked_age(ask_clause(ask)) or asked_age(question)
+        ages = _age_terms(age)
+        question_terms = [t for t in content_terms(lexical) if t not in ages]
         rare = rare_terms(lexical, question_terms)
         # a word of a chatty lead-in that the documents never use says who asks ("Jeg er jobkonsulent
         # …", "… sekretær for et byrådsmedlem."), never what the document is silent about
@@ -269,6 +277,9 @@ class FeatureExtractor:
             described = self.principle_described(question, lexical, subject, vector)
             principles = [described] if described else []
         departments = self._asked_departments(question, departments, subject, principles)
+        if not english:
+            # the ask's own lead-in, not the earlier question it is read after
+            subject = self._asked_focus(ask, subject)
         hits = self.retriever.search(question, k=CANDIDATES, vector=vector, lexical_query=lexical)
         return QuestionView(
             question=question,
@@ -293,6 +304,7 @@ class FeatureExtractor:
             ask_vector=self.retriever.query_vector(ask).reshape(-1) if context else None,
             candidates=candidates,
             described=described is not None,
+            age=age,
         )
 
     @staticmethod
@@ -312,6 +324,20 @@ class FeatureExtractor:
         if not own_subject or _OWN_UNIT.search(fold(ask)):
             return departments
         return [d for d in departments if d in asked]
+
+    @staticmethod
+    def _asked_focus(question: str, subject: list[str]) -> list[str]:
+        """The subject without the words of a lead-in that says who asks ("Jeg er ny i en
+        boligorganisation. Hvor nævnes almene boliger?", "Jeg er bibliotekar på Vesterbro …"), when the
+        ask has a subject of its own and does not point back at the asker ("vores kvarter")."""
+        lead_in = ask_lead_in(question)
+        if not lead_in or not subject:
+            return subject
+        ask = ask_clause(question)
+        asked = set(terms(ask))
+        if not asked & set(subject) or _OWN_UNIT.search(fold(ask)):
+            return subject
+        return [t for t in subject if t in asked or t not in set(terms(lead_in))]
 
     def principle_described(self, question: str, lexical: str, focus: Sequence[str], vector: np.ndarray) -> str | None:
         """A principle the question names by its subject or place instead of its number ("princippet om
@@ -457,6 +483,16 @@ class FeatureExtractor:
             if any(term_in(t, head) for t in view.focus):
                 return True
         return False
+
+
+#: the words with which a question gives an age ("12-årige", "på 12 år", "a 14-year-old", "aged 13")
+_AGE_WORDS = frozenset({"ar", "arig", "aar", "year", "old", "aged", "age"})
+
+
+def _age_terms(age: AgeRange | None) -> frozenset[str]:
+    if age is None:
+        return frozenset()
+    return frozenset(t for t in terms(age.said) if any(c.isdigit() for c in t) or t in _AGE_WORDS)
 
 
 def rare_terms(question: str, question_terms: list[str]) -> list[str]:

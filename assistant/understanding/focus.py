@@ -17,7 +17,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from sikkerby.assistant.matching import GENERIC_TERMS, TermMatcher
+from sikkerby.assistant.matching import TermMatcher, is_generic
 from sikkerby.ingest.danish import WORD_RE, fold, is_stopword, skeleton, term
 from sikkerby.ingest.frequencies import zipf
 
@@ -112,7 +112,7 @@ def term_candidates(
             continue
         t = term(word)
         # the words every passage is about ("København", "kommunen", "strategien") name no topic
-        if not t or t in seen or t in GENERIC_TERMS:
+        if not t or t in seen or is_generic(t):
             continue
         seen.add(t)
         df = matcher.bm25.document_frequency(t)
