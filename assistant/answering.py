@@ -21,7 +21,7 @@ from sikkerby.assistant.followup import (
 )
 from sikkerby.assistant.generators.base import Evidence, Generator
 from sikkerby.assistant.generators.extractive import ExtractiveGenerator
-from sikkerby.assistant.intents import ask_clause, question_intent
+from sikkerby.assistant.intents import ask_clause, asked_words, question_intent
 from sikkerby.assistant.matching import TermMatcher, content_terms, is_english
 from sikkerby.assistant.policy import AnswerPolicy
 from sikkerby.assistant.router import (
@@ -363,7 +363,10 @@ class Answerer:
         """What a later ask of a question is read after: the asks before it, unless it names a subject
         of its own and refers to nothing ("…, og hvilke handler om hjemløse?"); "den", "de", "it" refer
         back ("…, og hvor mange børn har det hjulpet?")."""
-        own = self._focus(part, content_terms(part), english=is_english(part)) or find_principle(part)
+        # the words that ask for the kind of fact ("hvor meget skal der investeres?") name no subject
+        asking = set(terms(asked_words(part)))
+        own_terms = [t for t in content_terms(part) if t not in asking]
+        own = self._focus(part, own_terms, english=is_english(part)) or find_principle(part)
         if own and not _REFERS.search(part):
             return ""
         return " ".join(earlier)

@@ -127,6 +127,7 @@ INTENTS: tuple[Intent, ...] = (
         re.compile(
             r"\b(kroner|kr|penge|pengene|belob|beløb\w*|kost(er|et|ede|ede)|koste|omkostning\w*|pris|prisen|millioner"
             r"|mio|mia|budget|budgettet|budgetter|bevilling\w*|bevilget|afsat|timeløn\w*|løn|lønnen|finansier\w*"
+            r"|invester\w*|tilskud\w*|invest|invested|investment"
             r"|money|cost|costs|price|budget of|how much|funding|funded|salary|wage\w*)\b"
             r"|\bhvor (?:stor|store|stort) er\b.{0,40}\b(pulje\w*|midl\w*)",
             _I,

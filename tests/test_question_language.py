@@ -285,3 +285,11 @@ def test_list_items_are_kept_when_asks_are_joined():
     second = Draft(f"SUF nævnes i 1 indsats:\n\n{shared}", (cited("a", 1),), False, "department_list")
     merged = merge_drafts([first, second])
     assert merged.text.count("En familieindsats på Nørrebro.") == 2, merged.text
+
+
+def test_investing_and_grants_ask_what_it_costs():
+    from sikkerby.assistant.intents import question_intent
+
+    for question in ("hvor meget skal der investeres?", "hvor meget kan man få i tilskud?"):
+        found = question_intent(question)
+        assert found is not None and found.missing == "cost", question

@@ -446,3 +446,9 @@ def test_a_lead_in_is_no_topic_when_the_ask_has_its_own(service: AssistantServic
     # a subject no principle's statement names is listed across principles, not as one principle's list
     answer = service.ask("hvilke indsatser har med elever at gore")
     assert "«elever»" in answer.answer.split("\n")[0], answer.answer
+
+
+@pytest.mark.slow
+def test_a_later_ask_for_a_kind_of_fact_is_read_after_the_ask_before(service: AssistantService):
+    answer = service.ask("Hvilke boligområder har forandringsplaner, og hvor meget skal der investeres?")
+    assert "Husum" in answer.answer and "hvad det koster" in answer.answer, answer.answer
