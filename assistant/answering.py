@@ -52,7 +52,6 @@ from sikkerby.ingest.chunk import KIND_INITIATIVE, KIND_PRINCIPLE
 from sikkerby.ingest.danish import WORD_RE, fold, term, terms, words
 from sikkerby.ingest.departments import Department, resolve_department
 from sikkerby.ingest.glossary import gloss
-from sikkerby.ingest.synonyms import read_synonyms
 
 log = logging.getLogger(__name__)
 
@@ -199,8 +198,7 @@ class Answerer:
         history: Sequence[Answer] = (),
     ) -> Draft:
         """The answer's text and citations; a follow-up is answered about what the history cited."""
-        # everyday words read as the documents' words, a compound split in two as one word
-        question = self.matcher.joined(read_synonyms(question))
+        question = self.matcher.read(question)
         subject = continuation_subject(question) if history and self.understanding is not None else None
         if subject is not None:
             # "Og hvad med Bispebjerg?": the question before it again, about the new subject

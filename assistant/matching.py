@@ -12,6 +12,7 @@ from sikkerby.index.text import query_terms
 from sikkerby.ingest.danish import SKELETON_MIN, skeleton, term, terms, words
 from sikkerby.ingest.frequencies import zipf as zipf_frequency
 from sikkerby.ingest.names import starts_name
+from sikkerby.ingest.synonyms import read_synonyms
 
 log = logging.getLogger(__name__)
 
@@ -28,6 +29,7 @@ GENERIC_TERMS = frozenset(
 _GENERIC_SKELETONS = frozenset(k for k in (skeleton(t) for t in GENERIC_TERMS) if len(k) >= SKELETON_MIN)
 
 
+@lru_cache(maxsize=8192)
 def is_generic(term: str) -> bool:
     """Whether ``term`` is one of :data:`GENERIC_TERMS`, misspelt ("arbjeder", "stratgien": no Danish
     word with the same skeleton) or as a hyphenated compound of them ("sikker by-tabellen")."""
@@ -105,6 +107,11 @@ class TermMatcher:
                 self._idf.clear()
             cached = self._idf[term] = math.log(1 + (n - df + 0.5) / (df + 0.5))
         return cached
+
+    def read(self, text: str) -> str:
+        """A question as the documents would write it: everyday words as their words (synonyms.py), a
+        compound split in two as one word (:meth:`joined`)."""
+        return self.joined(read_synonyms(text))
 
     def joined(self, text: str) -> str:
         """``text`` with a compound the documents use but the question splits in two ("kriminal

@@ -74,7 +74,7 @@ class AnswerPolicy:
             # never out of scope, since it names a department, and of no kind the model knows: the
             # department's initiatives ("Kan du finde alle de steder, hvor BIF optræder?")
             kind = "list_department"
-        if view.age is not None and not view.focus and principle is None and view.department is None:
+        if view.by_age_alone and principle is None and view.department is None:
             # ages and nothing else to go by: the initiatives for those ages, whatever the kind model
             # made of the wording around them ("… en 12-årig dreng … Er der en indsats til den aldersgruppe?")
             kind = "list_topic"
@@ -92,7 +92,7 @@ class AnswerPolicy:
         # the strategy's own structure ("hvor mange fagprincipper …") is never out of scope either
         named = view.principle is not None or view.department is not None or bool(_STRUCTURE.search(fold(view.ask)))
         # an age with no other subject ("Er der en indsats til 12-årige?") is a slot too
-        if named or (view.age is not None and not view.focus and not view.unknown_focus):
+        if named or (view.by_age_alone and not view.unknown_focus):
             return None
         if understood.answers_proba.get("none", 0.0) < self.abstain_at:
             return None

@@ -5,7 +5,9 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import dataclass
+from difflib import SequenceMatcher
 from enum import Enum
+from functools import cache
 
 from sikkerby.ingest.danish import fold
 from sikkerby.ingest.departments import DEPARTMENTS, Department
@@ -185,11 +187,14 @@ def misspells_department(word: str, department: Department) -> bool:
     article, "-forvaltning", or genitive) with a letter or two wrong."""
     if len(word) < 12:
         return False
-    from difflib import SequenceMatcher
+    return any(SequenceMatcher(None, word, form).ratio() >= _DEPARTMENT_SPELLING for form in _name_forms(department))
 
+
+@cache
+def _name_forms(department: Department) -> tuple[str, ...]:
     name = fold(department.name.split()[-1])
     stem = name.removesuffix("en")
-    return any(SequenceMatcher(None, word, form).ratio() >= _DEPARTMENT_SPELLING for form in (name, stem, stem + "s"))
+    return (name, stem, stem + "s")
 
 
 def find_department(question: str) -> Department | None:

@@ -46,11 +46,8 @@ class Catalog:
                     label = f"{chunk.principle} ({chunk.document})"
                 principles[label] = Principle(chunk.principle, chunk.statement or "", chunk, initiatives)
         self.principles = dict(sorted(principles.items(), key=lambda kv: _principle_sort_key(kv[0])))
-
-    @property
-    def intro(self) -> Chunk | None:
-        """The passage in which the (first) document says what it is, if it has one."""
-        return next((c for c in self.chunks if c.kind == KIND_INTRO), None)
+        #: the passage in which the (first) document says what it is, if it has one
+        self.intro: Chunk | None = next((c for c in chunks if c.kind == KIND_INTRO), None)
 
     def principle(self, label: str) -> Principle | None:
         return self.principles.get(label)

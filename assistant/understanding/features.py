@@ -27,7 +27,6 @@ from sikkerby.ingest.chunk import KIND_INITIATIVE, KIND_PRINCIPLE
 from sikkerby.ingest.danish import fold, split_sentences, term, terms, words
 from sikkerby.ingest.frequencies import zipf
 from sikkerby.ingest.glossary import gloss
-from sikkerby.ingest.synonyms import read_synonyms
 
 log = logging.getLogger(__name__)
 
@@ -68,9 +67,11 @@ _NOT_DESCRIBING = frozenset(
     ]
 )
 _KINDS = {"grund": "Grundprincip", "fag": "Fagprincip"}
-#: an ask about the asker's own unit ("hvad er vi med i?", "vores indsatser", "min forvaltning"), or
-#: about what the lead-in named ("Jeg koordinerer mellem BUF og BIF. Hvor arbejder de to sammen?")
-_OWN_UNIT = re.compile(r"\b(vi|os|vores|vor|vore|min|mit|mine|we|us|our|my|de to|de tre|begge|dem|both|them|the two)\b")
+#: an ask that points back at the asker's own unit ("hvad er vi med i?", "vores indsatser", "min
+#: forvaltning") or at what the lead-in named ("Jeg koordinerer mellem BUF og BIF. Hvor arbejder de to sammen?")
+_POINTS_BACK = re.compile(
+    r"\b(vi|os|vores|vor|vore|min|mit|mine|we|us|our|my|de to|de tre|begge|dem|both|them|the two)\b"
+)
 #: the closest statement must be this much closer than the next for a description to name it
 STATEMENT_MARGIN = 0.02
 
@@ -164,6 +165,11 @@ class QuestionView:
     #: the ages the question narrows to ("en 12-årig", "unge over 18"): a slot, like a department
     age: AgeRange | None = None
 
+    @property
+    def by_age_alone(self) -> bool:
+        """Ages are all it gives to go by ("Er der en indsats til 12-årige?")."""
+        return self.age is not None and not self.focus
+
     def slot_vector(self) -> np.ndarray:
         return np.array(
             [
@@ -241,9 +247,9 @@ class FeatureExtractor:
 
     def view(self, ask: str, *, context: str = "") -> QuestionView:
         """The view of one ask, read after ``context`` (the earlier question or ask it refers to)."""
-        # everyday words read as the documents' words ("radikalisering" as "ekstremisme")
-        # … and a compound the question splits in two ("kriminal forsorgen") as the one word they use
-        ask, context = (self.matcher.joined(read_synonyms(text)) for text in (ask, context))
+        # everyday words read as the documents' words ("radikalisering" as "ekstremisme"), a compound
+        # the question splits in two ("kriminal forsorgen") as the one word they use
+        ask, context = self.matcher.read(ask), self.matcher.read(context)
         question = f"{context} {ask}".strip()
         english = is_english(question)
         # an English question is searched and matched by its subject words glossed in Danish, and by the
@@ -308,36 +314,39 @@ class FeatureExtractor:
         )
 
     @staticmethod
+    def _ask_of_its_own(question: str, subject: Sequence[str], *, principles: Sequence[str] = ()) -> str | None:
+        """The ask's own clause when a lead-in before it only says who asks: the ask has a subject (or a
+        principle) of its own and does not point back at the asker or the lead-in; else None."""
+        if not ask_lead_in(question):
+            return None
+        ask = ask_clause(question)
+        own_subject = bool(principles) or bool(set(subject) & set(terms(ask)))
+        if not own_subject or _POINTS_BACK.search(fold(ask)):
+            return None
+        return ask
+
+    @classmethod
     def _asked_departments(
-        question: str, departments: list[str], subject: Sequence[str], principles: Sequence[str]
+        cls, question: str, departments: list[str], subject: Sequence[str], principles: Sequence[str]
     ) -> list[str]:
         """The departments the question asks about: one named only in a lead-in that says where the
         asker works ("Jeg sidder i Socialforvaltningen og skal holde et oplæg. Hvilke indsatser står
-        under nattelivsprincippet?") is who asks, when the ask has a subject of its own and does not
-        speak of the asker's own unit ("vi", "vores", "min forvaltning")."""
-        lead_in = ask_lead_in(question)
-        if not departments or not lead_in:
+        under nattelivsprincippet?") is who asks."""
+        ask = cls._ask_of_its_own(question, subject, principles=principles) if departments else None
+        if ask is None:
             return departments
-        ask = ask_clause(question)
         asked = {d.name for d in find_departments_named(ask)}
-        own_subject = bool(principles) or bool(set(subject) & set(terms(ask)))
-        if not own_subject or _OWN_UNIT.search(fold(ask)):
-            return departments
         return [d for d in departments if d in asked]
 
-    @staticmethod
-    def _asked_focus(question: str, subject: list[str]) -> list[str]:
+    @classmethod
+    def _asked_focus(cls, question: str, subject: list[str]) -> list[str]:
         """The subject without the words of a lead-in that says who asks ("Jeg er ny i en
-        boligorganisation. Hvor nævnes almene boliger?", "Jeg er bibliotekar på Vesterbro …"), when the
-        ask has a subject of its own and does not point back at the asker ("vores kvarter")."""
-        lead_in = ask_lead_in(question)
-        if not lead_in or not subject:
+        boligorganisation. Hvor nævnes almene boliger?", "Jeg er bibliotekar på Vesterbro …")."""
+        ask = cls._ask_of_its_own(question, subject)
+        if ask is None:
             return subject
-        ask = ask_clause(question)
-        asked = set(terms(ask))
-        if not asked & set(subject) or _OWN_UNIT.search(fold(ask)):
-            return subject
-        return [t for t in subject if t in asked or t not in set(terms(lead_in))]
+        asked, lead_in = set(terms(ask)), set(terms(ask_lead_in(question)))
+        return [t for t in subject if t in asked or t not in lead_in]
 
     def principle_described(self, question: str, lexical: str, focus: Sequence[str], vector: np.ndarray) -> str | None:
         """A principle the question names by its subject or place instead of its number ("princippet om
