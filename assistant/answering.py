@@ -22,7 +22,7 @@ from sikkerby.assistant.followup import (
 from sikkerby.assistant.generators.base import Evidence, Generator
 from sikkerby.assistant.generators.extractive import ExtractiveGenerator
 from sikkerby.assistant.intents import ask_clause, asked_words, question_intent
-from sikkerby.assistant.matching import TermMatcher, content_terms, is_english
+from sikkerby.assistant.matching import TermMatcher, content_terms, is_english, is_generic
 from sikkerby.assistant.policy import AnswerPolicy
 from sikkerby.assistant.router import (
     DEPARTMENT_LIST,
@@ -49,7 +49,7 @@ from sikkerby.assistant.wording import NO_MATCH, no_match, not_mentioned
 from sikkerby.index.catalog import Catalog, Principle
 from sikkerby.index.hybrid import Hit, HybridRetriever, SearchFilter
 from sikkerby.ingest.chunk import KIND_INITIATIVE, KIND_PRINCIPLE
-from sikkerby.ingest.danish import WORD_RE, fold, term, terms, words
+from sikkerby.ingest.danish import WORD_RE, fold, split_sentences, term, terms, words
 from sikkerby.ingest.departments import Department, resolve_department
 from sikkerby.ingest.glossary import gloss
 
@@ -328,7 +328,24 @@ class Answerer:
         if route.kind == OUT_OF_SCOPE:
             # name the question's rare words the document never uses, never an everyday word
             return self.composer.abstain(self._declined(view))
-        return self._answer(view.question, route, search_filter, clock, view=view, understood=understood)
+        draft = self._answer(view.question, route, search_filter, clock, view=view, understood=understood)
+        return self._lacking(draft, route, view)
+
+    def _lacking(self, draft: Draft, route: Route, view: QuestionView) -> Draft:
+        """A list that was also asked for a kind of fact none of its passages states ("Hvilke indsatser
+        er TMF med i, og hvor mange medarbejdere har de sat af?") ends by saying plainly that the
+        document does not say it; the number of initiatives is the list's own."""
+        intent = view.intent
+        if intent is None or draft.abstained or route.kind not in (DEPARTMENT_LIST, PRINCIPLE_LIST, TOPIC_LIST):
+            return draft
+        if intent.name == "count":
+            counted = intent.asks.search(view.ask)
+            if counted is None or is_generic(term(counted.group(1))):
+                return draft
+        texts = [self.catalog.by_id[c.chunk_id].text for c in draft.citations if c.chunk_id in self.catalog.by_id]
+        if any(intent.answered_by(view.ask, sentence) for text in texts for sentence in split_sentences(text)):
+            return draft
+        return replace(draft, text=f"{draft.text}\n\n{intent.lacks(english=view.english)}")
 
     @staticmethod
     def _declined(view: QuestionView) -> str:
@@ -805,7 +822,9 @@ def _words_for(question: str, question_terms: Sequence[str]) -> str:
     ("young people … crime" -> "unge kriminalitet"), not the bare stems."""
     wanted = set(question_terms)
     shown = [w for w in dict.fromkeys(words(question)) if term(w) in wanted]
-    if not shown and is_english(question):
-        glossed = {term(w): w for w in reversed(gloss(question)) if term(w) in wanted}  # one word per term
-        shown = [w for w in dict.fromkeys(gloss(question)) if glossed.get(term(w)) == w]
+    # a term the question has only through an English word's gloss ("homeless people" -> "hjemløse")
+    rest = wanted - {term(w) for w in shown}
+    if rest:
+        glossed = {term(w): w for w in reversed(gloss(question)) if term(w) in rest}  # one word per term
+        shown += [w for w in dict.fromkeys(gloss(question)) if glossed.get(term(w)) == w]
     return " ".join(shown) or " ".join(question_terms)

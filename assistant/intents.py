@@ -126,7 +126,7 @@ INTENTS: tuple[Intent, ...] = (
         "cost",
         re.compile(
             r"\b(kroner|kr|penge|pengene|belob|beløb\w*|kost(er|et|ede|ede)|koste|omkostning\w*|pris|prisen|millioner"
-            r"|mio|mia|budget|budgettet|budgetter|bevilling\w*|bevilget|afsat|timeløn\w*|løn|lønnen|finansier\w*"
+            r"|mio|mia|budget(?!\s*20\d\d)|budgettet|budgetter|bevilling\w*|bevilget|afsat|timeløn\w*|løn|lønnen|finansier\w*"
             r"|invester\w*|tilskud\w*|invest|invested|investment"
             r"|money|cost|costs|price|budget of|how much|funding|funded|salary|wage\w*)\b"
             r"|\bhvor (?:stor|store|stort) er\b.{0,40}\b(pulje\w*|midl\w*)",
@@ -289,10 +289,26 @@ def question_intent(question: str) -> Intent | None:
     clauses before it often only say who asks, "Jeg skal lave budget – …"), else in the whole."""
     last = ask_clause(question)
     for text in (last, question) if last != question else (question,):
-        found = next((intent for intent in INTENTS if intent.asks.search(_danish_letters(text))), None)
+        found = _first_asked(_danish_letters(text))
         if found is not None:
             return found
     return None
+
+
+def _first_asked(text: str) -> Intent | None:
+    """The intent asked for first in ``text``: a question word asks before a noun it is about ("Who
+    manages the … money?" asks who); the intents' order breaks ties ("Hvem finansierer …" asks who
+    pays). A count of money ("hvor mange penge") asks what it costs."""
+    found = [(m.start(), i, intent) for i, intent in enumerate(INTENTS) for m in [intent.asks.search(text)] if m]
+    if not found:
+        return None
+    first = min(found, key=lambda f: (f[0], f[1]))[2]
+    if first.name == "count":
+        counted = first.asks.search(text)
+        money = next(intent for intent in INTENTS if intent.name == "money")
+        if counted is not None and money.asks.fullmatch(counted.group(1)):
+            return money
+    return first
 
 
 def asked_words(question: str) -> str:

@@ -162,6 +162,23 @@ class TermMatcher:
         return sum(self.idf(t) for t in question_terms if term_in(t, have)) / total
 
 
+#: how common a word must be in English to be read as an English word in a Danish question
+ENGLISH_ZIPF = 4.0
+
+
+def english_words(question: str) -> list[str]:
+    """The English words of a Danish question ("Kan du give mig en quick overview af …"): common in
+    English, and commoner there than in Danish; never a name ("Netflix")."""
+    return [
+        w
+        for w in words(question)
+        if len(w) > 2
+        and w[:1].islower()
+        and zipf_frequency(w.lower(), "en") >= ENGLISH_ZIPF
+        and zipf_frequency(w.lower(), "en") > zipf_frequency(w.lower(), "da") + 0.5
+    ]
+
+
 _EN_HINT = re.compile(r"\b(the|which|what|who|when|where|how|does|do|is|are|of|in|for|and)\b", re.IGNORECASE)
 
 

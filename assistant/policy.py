@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass
 
 from sikkerby.assistant.intents import ask_clause
-from sikkerby.assistant.router import Route, RouteKind
+from sikkerby.assistant.router import Route, RouteKind, find_department
 from sikkerby.assistant.understanding.features import QuestionView
 from sikkerby.assistant.understanding.models import Understanding
 from sikkerby.ingest.danish import fold, terms
@@ -90,7 +90,7 @@ class AnswerPolicy:
         model's "out of scope" together with what retrieval found); a principle or department named in
         the question is never out of scope."""
         # the strategy's own structure ("hvor mange fagprincipper …") is never out of scope either
-        named = view.principle is not None or view.department is not None or bool(_STRUCTURE.search(fold(view.ask)))
+        named = view.principle is not None or self._names_department(view) or bool(_STRUCTURE.search(fold(view.ask)))
         # an age with no other subject ("Er der en indsats til 12-årige?") is a slot too
         if named or (view.by_age_alone and not view.unknown_focus):
             return None
@@ -101,6 +101,15 @@ class AnswerPolicy:
         if view.intent is not None and view.focus and not view.unknown_focus:
             return Route(RouteKind.GENERAL, partial=True)
         return Route(RouteKind.OUT_OF_SCOPE)
+
+    @staticmethod
+    def _names_department(view: QuestionView) -> bool:
+        """Whether the question asks about a department: one named only in a lead-in that says who asks
+        ("Jeg arbejder i Sundheds- og Omsorgsforvaltningen – hvad siger strategien om hjemmepleje?") does
+        not make the ask's own subject, which the documents never use, answerable."""
+        if view.department is None:
+            return False
+        return not view.unknown_focus or find_department(ask_clause(view.ask)) is not None
 
     @staticmethod
     def _list(view: QuestionView, kind: str) -> Route:

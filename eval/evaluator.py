@@ -104,7 +104,14 @@ _SILENCE_FOLDED = tuple(_folded(p) for p in SILENCE)
 
 def contains(text: str, phrase: str) -> bool:
     """Whether ``text`` contains ``phrase`` word by word (case, æ/ø/å spellings and OCR damage aside;
-    the phrase's last word may be the start of a longer word)."""
+    the phrase's last word may be the start of a longer word; a word may be part of a hyphenated one:
+    "lørdag" in "torsdag-lørdag")."""
+    if _contains(text, phrase):
+        return True
+    return "-" in text and _contains(text.replace("-", " "), phrase.replace("-", " "))
+
+
+def _contains(text: str, phrase: str) -> bool:
     norm_text = " " + " ".join(fold(w) for w in _words(text))
     norm_phrase = " " + " ".join(fold(w) for w in _words(phrase))
     if norm_phrase.strip() and norm_phrase in norm_text:

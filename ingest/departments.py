@@ -66,7 +66,13 @@ DEPARTMENTS: tuple[Department, ...] = (
         r"(?<!\w)\S{0,2}konomi\s*forvaltning",
         rf"(?:finance|economy|economic\s+affairs|economics){_ADMIN}",
     ),
-    _dept("SUF", "Sundhedsforvaltningen", r"sundheds\s*forvaltning", rf"health\s+and\s+care{_ADMIN}|health{_ADMIN}"),
+    _dept(
+        "SUF",
+        "Sundhedsforvaltningen",
+        # its full name, "Sundheds- og Omsorgsforvaltningen", as staff write it
+        r"sundheds\s*forvaltning|sundheds-?\s*og\s+omsorgs\s*forvaltning|omsorgs\s*forvaltning",
+        rf"health\s+and\s+care{_ADMIN}|health{_ADMIN}",
+    ),
 )
 
 _BY_KEY = {key.lower(): d for d in DEPARTMENTS for key in (d.code, d.name)}

@@ -130,6 +130,9 @@ def test_evidence_matching_ignores_case_danish_spellings_and_ocr_damage():
     assert contains("unge mellem 10-17 år", "10-17 år")
     assert contains("virkningsevalueringer af indsatser", "virkningsevaluering")
     assert not contains("Den Korte Snor", "Den Lange Snor")
+    # a word of a hyphenated one ("torsdag-lørdag nat" names lørdag)
+    assert contains("samarbejde torsdag-lørdag nat", "lørdag")
+    assert not contains("torsdag-lørdag nat", "fredag")
 
 
 def test_faithfulness_counts_sentences_found_in_the_citations():

@@ -100,6 +100,10 @@ def test_a_continuation_replaces_what_the_question_before_was_about():
         # who pays is asked of money, and said as who pays, not as an amount
         ("Hvem finansierer Sikker By Akutpuljen?", "cost"),
         ("Who pays for the night hosts?", "cost"),
+        # a question word asks before a noun it is about; a count of money asks what it costs
+        ("Who manages the Sikker By Akutpulje money?", "who"),
+        ("Hvornår blev der afsat penge til HFI?", "when"),
+        ("Hvor mange penge er der afsat til Natteværterne?", "cost"),
     ],
 )
 def test_the_kind_of_fact_asked_for(question: str, missing: str):
@@ -293,3 +297,24 @@ def test_investing_and_grants_ask_what_it_costs():
     for question in ("hvor meget skal der investeres?", "hvor meget kan man få i tilskud?"):
         found = question_intent(question)
         assert found is not None and found.missing == "cost", question
+
+
+def test_a_budget_year_is_no_question_of_money():
+    assert question_intent("Relationsmedarbejderen kom vel med budget 2023, ikke?") is None
+    assert question_intent("Hvad er budgettet for Natteværterne?").name == "money"  # type: ignore[union-attr]
+
+
+def test_the_english_words_of_a_danish_question_are_found():
+    from sikkerby.assistant.matching import english_words
+
+    assert english_words("Kan du give mig en quick overview af hvordan vi måler effekt?") == ["quick", "overview"]
+    # a name is no English word, and a Danish question without any has none
+    assert english_words("Hvad koster en Netflix-konto?") == []
+    assert english_words("Hvilke indsatser har BUF?") == []
+
+
+def test_a_department_is_found_by_its_full_name():
+    from sikkerby.assistant.router import find_department
+
+    department = find_department("Hvilke indsatser indgår Sundheds- og Omsorgsforvaltningen i?")
+    assert department is not None and department.code == "SUF"

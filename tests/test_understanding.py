@@ -452,3 +452,20 @@ def test_a_lead_in_is_no_topic_when_the_ask_has_its_own(service: AssistantServic
 def test_a_later_ask_for_a_kind_of_fact_is_read_after_the_ask_before(service: AssistantService):
     answer = service.ask("Hvilke boligområder har forandringsplaner, og hvor meget skal der investeres?")
     assert "Husum" in answer.answer and "hvad det koster" in answer.answer, answer.answer
+
+
+@pytest.mark.slow
+def test_a_list_also_asked_for_a_fact_it_lacks_says_so(service: AssistantService):
+    answer = service.ask("Hvilke indsatser er TMF med i, og hvor mange medarbejdere har TMF sat af til dem?")
+    assert "Teknik- og Miljøforvaltningen" in answer.answer and "hvor mange" in answer.answer, answer.answer
+    # the number of initiatives is the list's own
+    answer = service.ask("Hvor mange indsatser har BUF?")
+    assert "siger ikke" not in answer.answer, answer.answer
+
+
+@pytest.mark.slow
+def test_a_department_in_a_lead_in_does_not_answer_for_a_subject_the_document_lacks(service: AssistantService):
+    answer = service.ask("Jeg arbejder i Sundheds- og Omsorgsforvaltningen – hvad siger strategien om hjemmepleje?")
+    assert answer.abstained and "hjemmepleje" in answer.answer, answer.answer
+    answer = service.ask("Jeg arbejder i Sundheds- og Omsorgsforvaltningen – hvilke indsatser er vi med i?")
+    assert not answer.abstained and "Nørrebro/Bispebjerg" in answer.answer, answer.answer

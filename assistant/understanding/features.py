@@ -16,7 +16,7 @@ import numpy as np
 
 from sikkerby.assistant.ages import AgeRange, asked_age
 from sikkerby.assistant.intents import INTENTS, Intent, ask_clause, ask_lead_in, asked_words, question_intent
-from sikkerby.assistant.matching import TermMatcher, content_terms, is_english, term_in
+from sikkerby.assistant.matching import TermMatcher, content_terms, english_words, is_english, term_in
 from sikkerby.assistant.router import find_departments_named, find_principles
 from sikkerby.assistant.understanding.focus import TermCandidate, term_candidates
 from sikkerby.assistant.understanding.frame import FrameVocabulary, frame_tokens, without_slots
@@ -255,6 +255,11 @@ class FeatureExtractor:
         # an English question is searched and matched by its subject words glossed in Danish, and by the
         # names it shares with the documents ("What does KFF use MainManager for?")
         lexical = self.danish_words(question) if english else question
+        # the English words of a Danish question are glossed too ("… for homeless people?"); one the
+        # documents never use ("en quick overview") says how to answer, never what they are silent about
+        loans = [] if english else english_words(question)
+        if loans:
+            lexical = " ".join([question, *gloss(" ".join(loans))])
         # an age is a slot, never a word the documents could be silent about ("12-årige")
         age = asked_age(ask_clause(ask)) or asked_age(question)
         ages = _age_terms(age)
@@ -263,6 +268,7 @@ class FeatureExtractor:
         # a word of a chatty lead-in that the documents never use says who asks ("Jeg er jobkonsulent
         # …", "… sekretær for et byrådsmedlem."), never what the document is silent about
         chat = set(terms(ask_lead_in(question))) - set(terms(ask_clause(question)))
+        chat |= set(terms(" ".join(loans)))
         unknown = [t for t in self.matcher.unknown(question_terms) if t not in chat]
         departments = [d.name for d in find_departments_named(question)]
         principles = find_principles(question)
