@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import math
 import re
+from collections.abc import Callable
 from functools import lru_cache
 
 from sikkerby.index.bm25 import COMPOUND_MIN, PART_WEIGHT, BM25Index
@@ -90,8 +91,10 @@ def term_in(term: str, candidates: set[str] | frozenset[str]) -> bool:
 class TermMatcher:
     """Scores text against a question with IDF weights taken from the BM25 index."""
 
-    def __init__(self, bm25: BM25Index) -> None:
+    def __init__(self, bm25: BM25Index, *, respell: Callable[[str], str] | None = None) -> None:
         self.bm25 = bm25
+        #: a query word as the corpus spells it (index/query.py), for words it never uses as typed
+        self.respell = respell
         self._idf: dict[str, float] = {}  # coverage asks for the same terms sentence after sentence
 
     def idf(self, term: str) -> float:
@@ -110,8 +113,13 @@ class TermMatcher:
 
     def read(self, text: str) -> str:
         """A question as the documents would write it: everyday words as their words (synonyms.py), a
-        compound split in two as one word (:meth:`joined`)."""
-        return self.joined(read_synonyms(text))
+        compound split in two as one word (:meth:`joined`), a word typed without æ/ø/å or misspelt as
+        the corpus spells it ("hjemlose", "tryghedsvagtr")."""
+        text = self.joined(read_synonyms(text))
+        if self.respell is not None:
+            respell = self.respell
+            text = re.sub(r"[^\W\d_]+", lambda m: respell(m.group()), text)
+        return text
 
     def joined(self, text: str) -> str:
         """``text`` with a compound the documents use but the question splits in two ("kriminal

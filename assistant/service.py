@@ -176,7 +176,6 @@ class AssistantService:
                 self._checked = time.monotonic()
                 catalog = Catalog(stored.chunks)
                 names.register(c.text for c in stored.chunks)
-                matcher = TermMatcher(stored.bm25)
                 retriever = HybridRetriever(
                     stored.chunks,
                     stored.dense,
@@ -186,6 +185,7 @@ class AssistantService:
                     candidates=self.settings.candidates,
                     surface=stored.surface,
                 )
+                matcher = TermMatcher(stored.bm25, respell=retriever.normalizer.respell)
                 composer = AnswerComposer(catalog, matcher)
                 answerer = Answerer(
                     catalog=catalog,

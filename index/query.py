@@ -5,12 +5,19 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
+from difflib import SequenceMatcher
 
 from sikkerby.ingest.abbreviations import expand_inline
 from sikkerby.ingest.chunk import Chunk
-from sikkerby.ingest.danish import WORD_RE, fold
+from sikkerby.ingest.danish import SKELETON_MIN, WORD_RE, fold, skeleton, term
+from sikkerby.ingest.frequencies import zipf
 
 log = logging.getLogger(__name__)
+
+#: a typo is respelled by its consonant skeleton only when the word is at least this long
+TYPO_MIN = 8
+#: and only when its folded spelling is this close to the corpus word's (a typo, not another word)
+TYPO_RATIO = 0.85
 
 
 class QueryNormalizer:
@@ -24,6 +31,16 @@ class QueryNormalizer:
             if key not in by_fold or count > by_fold[key][0]:
                 by_fold[key] = (count, word)
         self.by_fold = {key: word for key, (_count, word) in by_fold.items()}
+        # a long word's skeleton, when every corpus word with it is one word inflected the same way
+        by_skeleton: dict[str, set[str]] = {}
+        for word in self.by_fold.values():
+            if len(word) >= TYPO_MIN:
+                by_skeleton.setdefault(skeleton(word), set()).add(word)
+        self.by_skeleton = {
+            key: max(found, key=lambda w: surface.get(w, 0))
+            for key, found in by_skeleton.items()
+            if len(key) >= SKELETON_MIN and len({term(w) for w in found}) == 1
+        }
 
     @staticmethod
     def surface_counts(chunks: list[Chunk]) -> dict[str, int]:
@@ -38,6 +55,11 @@ class QueryNormalizer:
         if lower in self.vocabulary:
             return word
         found = self.by_fold.get(fold(lower))
+        if found is None and len(lower) >= TYPO_MIN and zipf(lower, "da") < 1.0:
+            # a typo no Danish word spells ("tryghedsvagtr"), with the skeleton of one corpus word
+            found = self.by_skeleton.get(skeleton(lower))
+            if found is not None and SequenceMatcher(None, fold(lower), fold(found)).ratio() < TYPO_RATIO:
+                found = None
         if found is None:
             return word
         return found.capitalize() if word[:1].isupper() else found

@@ -49,3 +49,14 @@ def test_citations_show_repaired_text_and_keep_the_raw(service: AssistantService
     chunk = service.chunk(citation.chunk_id)
     assert chunk is not None and "bgrn og unge mellem 10-17 &r i Kebenhavn" in chunk.raw_text
     assert fold("København") in fold(answer.answer)
+
+
+def test_a_long_typo_is_read_as_the_corpus_word_with_its_skeleton(service: AssistantService):
+    from sikkerby.index.query import QueryNormalizer
+
+    normalizer = QueryNormalizer({"tryghedsvagter": 3, "kriminelle": 2, "kriminalforsorgen": 2})
+    assert normalizer.respell("tryghedsvagtr") == "tryghedsvagter"
+    # the first part of a split compound is no typo of another word ("kriminal forsorgen")
+    assert normalizer.respell("kriminal") == "kriminal"
+    answer = service.ask("hvilke indsatser handler om tryghedsvagtr")
+    assert answer.answer.startswith("4 indsatser") and "Tryghedsvagter" in answer.answer, answer.answer
