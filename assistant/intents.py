@@ -22,6 +22,12 @@ _ORGANISATIONS = (
     r"|team\w*|enhed\w*|[Ss]tyrelse\w*|[Nn]etværk\w*)\b|\b(?:SSP|DSB|Movia|Banedanmark|KFF|SOF|BUF|BIF|TMF|ØKF|SUF"
     r"|ØU|EKI|SIRI|Sikker By)\b"
 )
+#: a verb of being in the document: "hvor nævnes X?" asks where in the document, not where X takes place
+MENTIONED = re.compile(
+    r"\b(n(?:æ|ae|a|e)vn\w*|omtal\w*|optr[æa]de\w*|forekom\w*|indg[åa]r|indgaar|figurer\w*|st[åa]r\s+(?:der|det|de)\b"
+    r"|mentioned|mentions?|appears?|features?|comes? in|come up|turns? up|involved|involving)\b",
+    re.IGNORECASE,
+)
 #: a capitalised name after "i/på/ved" that is an organisation, not a place
 _NOT_PLACE = r"(?![\wæøå]*(?:forvaltning|[Kk]ommune|[Pp]oliti|udvalg|selskab))"
 
@@ -300,6 +306,9 @@ def _first_asked(text: str) -> Intent | None:
     manages the … money?" asks who); the intents' order breaks ties ("Hvem finansierer …" asks who
     pays). A count of money ("hvor mange penge") asks what it costs."""
     found = [(m.start(), i, intent) for i, intent in enumerate(INTENTS) for m in [intent.asks.search(text)] if m]
+    if MENTIONED.search(text):
+        # "Hvor nævnes Tryghedsvagterne?", "Where does the Prison Service come in?": where in the document
+        found = [f for f in found if f[2].name != "place"]
     if not found:
         return None
     first = min(found, key=lambda f: (f[0], f[1]))[2]

@@ -8,7 +8,7 @@ import logging
 import re
 from dataclasses import dataclass
 
-from sikkerby.assistant.intents import ask_clause
+from sikkerby.assistant.intents import MENTIONED, ask_clause
 from sikkerby.assistant.router import Route, RouteKind, find_department
 from sikkerby.assistant.understanding.features import QuestionView
 from sikkerby.assistant.understanding.models import Understanding
@@ -20,6 +20,13 @@ log = logging.getLogger(__name__)
 _STRUCTURE = re.compile(r"princip(per|perne)\b|\bprinciples\b")
 #: a question about a principle's own words, not its initiatives ("Hvordan lyder Fagprincip 2?")
 _WORDING = re.compile(r"\b(lyder|ordlyd\w*|formuler\w*|siger|egne ord|principtekst\w*|wording|worded|says?|reads?)\b")
+#: a question for every place in the document that speaks of something ("hvor nævnes …", "alt om …",
+#: "everything involving …", "where does … come in")
+_WHERE_IN_DOCUMENT = re.compile(
+    r"\b(hvor|where)\b.*" + MENTIONED.pattern + r"|\b(alt|alle steder|everything|all mentions|anything)\b.{0,20}"
+    r"\b(om|med|about|involving|on|with|related)\b",
+    re.IGNORECASE,
+)
 _INITIATIVES = re.compile(r"\b(indsats\w*|initiativ\w*|eksempl\w*|tiltag|initiatives?|examples?|measures?)\b")
 
 
@@ -74,6 +81,10 @@ class AnswerPolicy:
             # never out of scope, since it names a department, and of no kind the model knows: the
             # department's initiatives ("Kan du finde alle de steder, hvor BIF optræder?")
             kind = "list_department"
+        if kind in ("fact", "out_of_scope") and self._where_in_document(view):
+            # "Hvor nævnes Tryghedsvagterne?", "Everything involving the night hosts": every passage
+            # about it, not the one that says most
+            kind = "list_topic"
         if view.by_age_alone and principle is None and view.department is None:
             # ages and nothing else to go by: the initiatives for those ages, whatever the kind model
             # made of the wording around them ("… en 12-årig dreng … Er der en indsats til den aldersgruppe?")
@@ -100,7 +111,21 @@ class AnswerPolicy:
         # er der?", not "Hvad koster et klippekort?"): what they say, and plainly what they do not
         if view.intent is not None and view.focus and not view.unknown_focus:
             return Route(RouteKind.GENERAL, partial=True)
+        if self._where_in_document(view) and not view.unknown_focus:
+            # "Hvor indgår Kriminalforsorgen?" about a subject the documents use: where they do
+            return None
         return Route(RouteKind.OUT_OF_SCOPE)
+
+    @staticmethod
+    def _where_in_document(view: QuestionView) -> bool:
+        """Whether the question asks for every place in the document that speaks of its subject."""
+        return (
+            view.intent is None
+            and bool(view.focus)
+            and view.principle is None
+            and view.department is None
+            and bool(_WHERE_IN_DOCUMENT.search(ask_clause(view.ask)))
+        )
 
     @staticmethod
     def _names_department(view: QuestionView) -> bool:

@@ -318,3 +318,9 @@ def test_a_department_is_found_by_its_full_name():
 
     department = find_department("Hvilke indsatser indgår Sundheds- og Omsorgsforvaltningen i?")
     assert department is not None and department.code == "SUF"
+
+
+def test_where_in_the_document_asks_no_place():
+    assert question_intent("Hvor nævnes Tryghedsvagterne?") is None
+    assert question_intent("Where does the Prison and Probation Service come in?") is None
+    assert question_intent("Hvor foregår Den Korte Snor?").name == "place"  # type: ignore[union-attr]

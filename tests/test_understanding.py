@@ -469,3 +469,10 @@ def test_a_department_in_a_lead_in_does_not_answer_for_a_subject_the_document_la
     assert answer.abstained and "hjemmepleje" in answer.answer, answer.answer
     answer = service.ask("Jeg arbejder i Sundheds- og Omsorgsforvaltningen – hvilke indsatser er vi med i?")
     assert not answer.abstained and "Nørrebro/Bispebjerg" in answer.answer, answer.answer
+
+
+@pytest.mark.slow
+def test_where_in_the_document_lists_every_passage_about_it(service: AssistantService):
+    for question in ("hvor bliver tryghedsvagter naevnt", "Everything involving the night hosts, please."):
+        answer = service.ask(question)
+        assert len(answer.citations) >= 3 and "siger ikke" not in answer.answer, answer.answer
