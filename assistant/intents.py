@@ -172,6 +172,18 @@ INTENTS: tuple[Intent, ...] = (
         "But the document does not say who takes part: it names no partners for it.",
     ),
     Intent(
+        "frequency",
+        "when",
+        re.compile(r"\b(hvor ofte|hvor tit|hvor mange gange|hvor hyppigt|how often|how frequently)\b", _I),
+        re.compile(
+            r"\b(hver|hvert|dagligt?|ugentlig\w*|månedlig\w*|årlig\w*|om (?:ugen|måneden|året)|en gang"
+            r"|to gange|weekly|monthly|annually|daily|every)\b",
+            _I,
+        ),
+        "Men dokumentet siger ikke, hvor ofte det sker: det nævner intet tidspunkt eller nogen hyppighed.",
+        "But the document does not say how often or when: it gives no frequency.",
+    ),
+    Intent(
         "count",
         "how_many",
         re.compile(r"\b(?:hvor mange|how many|antal(?:let)? (?:af )?|number of)\s*(?:af\s+|of\s+)?([^\W\d_]+)", _I),

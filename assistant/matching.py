@@ -24,7 +24,9 @@ GENERIC_TERMS = frozenset(
         "principperne indsats indsatser indsatsen initiativ initiativer tiltag dokument dokumentet "
         "hører handler arbejder arbejde eksisterer nævnt nævnes står beskrevet beskrives "
         # the document as a thing ("eksemplerne i tabellen", "Sikker By-oversigten")
-        "eksempel eksempler eksemplerne tabel tabellen oversigt oversigten"
+        "eksempel eksempler eksemplerne tabel tabellen oversigt oversigten "
+        # what the document is examples of ("Eksempler på implementering af principperne")
+        "implementering implementeringen implementeres implementere"
     )
 )
 _GENERIC_SKELETONS = frozenset(k for k in (skeleton(t) for t in GENERIC_TERMS) if len(k) >= SKELETON_MIN)

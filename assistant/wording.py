@@ -103,8 +103,8 @@ ENGLISH = Wording(
     also_belongs="It belongs under",
     follow_up="{k} of the {count} in the previous answer match «{about}»:",
     follow_up_none="None of the {count} in the previous answer match «{about}».",
-    no_more="But the document says nothing more about {about} than this.",
-    counted="The document gives no number, but the quoted text lists {n}.",
+    no_more="But the document does not say more about {about} than this.",
+    counted="The document does not state a number, but the quoted text lists {n}.",
     no_match=(
         "I cannot find an answer to that in the Sikker By strategy. Try asking about an initiative, a principle "
         "or a department."

@@ -104,6 +104,8 @@ def test_a_continuation_replaces_what_the_question_before_was_about():
         ("Who manages the Sikker By Akutpulje money?", "who"),
         ("Hvornår blev der afsat penge til HFI?", "when"),
         ("Hvor mange penge er der afsat til Natteværterne?", "cost"),
+        ("Hvor ofte holdes Fælles Blik-møderne?", "when"),
+        ("How often do the night hosts meet the nightlife industry?", "when"),
     ],
 )
 def test_the_kind_of_fact_asked_for(question: str, missing: str):
