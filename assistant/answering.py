@@ -326,6 +326,13 @@ class Answerer:
         with clock:
             route, view, understood = self.understanding.route(question, context=context, patterns=route)
         if route.kind == OUT_OF_SCOPE:
+            near = self._near_miss(view, understood)
+            if near is not None:
+                # the document speaks of what the question names, but not of what it asks
+                asked = self._answer(view.question, Route(GENERAL), search_filter, clock, view=view)
+                if not asked.abstained:
+                    about = _words_for(view.question, view.focus)
+                    return self.composer.near_miss(asked, about=about, english=view.english)
             # name the question's rare words the document never uses, never an everyday word
             return self.composer.abstain(self._declined(view))
         draft = self._answer(view.question, route, search_filter, clock, view=view, understood=understood)
@@ -346,6 +353,17 @@ class Answerer:
         if any(intent.answered_by(view.ask, sentence) for text in texts for sentence in split_sentences(text)):
             return draft
         return replace(draft, text=f"{draft.text}\n\n{intent.lacks(english=view.english)}")
+
+    def _near_miss(self, view: QuestionView, understood: Understanding) -> Hit | None:
+        """The passage a declined question names everything of: the ranker's best, sure to be about
+        it, holding every subject word (none of which the documents lack)."""
+        if not view.focus or view.unknown_focus or view.english or not understood.ranked:
+            return None
+        assert self.understanding is not None
+        best, p = understood.ranked[0]
+        if p < self.understanding.policy.near_miss_at or self.matcher.coverage(list(view.focus), best.chunk.text) < 1.0:
+            return None
+        return best
 
     @staticmethod
     def _declined(view: QuestionView) -> str:

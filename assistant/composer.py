@@ -334,6 +334,13 @@ class AnswerComposer:
         return Draft("\n".join(lines), citer.citations(), False, "follow_up")
 
     @staticmethod
+    def near_miss(draft: Draft, *, about: str, english: bool = False) -> Draft:
+        """What the document says about a question's subject, after saying plainly that it does not
+        say what was asked ("Hvorfor blev Den Korte Snor lukket?")."""
+        said = wording(english).near_miss.format(about=f"«{about}»")
+        return replace(draft, text=f"{said}\n\n{draft.text}", route="partial")
+
+    @staticmethod
     def abstain(reason: str) -> Draft:
         return Draft(reason, (), True, "abstained")
 

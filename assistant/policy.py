@@ -46,6 +46,9 @@ class AnswerPolicy:
     ``topic_at``: a topic list holds every initiative whose p(belongs) from the topic model reaches this
     (and always the likeliest one); ``topic_floor``: below this even for the likeliest, no initiative is
     about the topic, and the question is answered from the best passages instead.
+    ``near_miss_at``: a declined question whose every subject word the ranker's best passage holds, at
+    least this likely to answer, is told what that passage says after being told plainly that the
+    document does not say what it asks (a declined question stays declined: the answer says so first).
     """
 
     abstain_at: float = 0.5
@@ -54,6 +57,7 @@ class AnswerPolicy:
     scant_at: float = 0.3
     topic_at: float = 0.5
     topic_floor: float = 0.1
+    near_miss_at: float = 0.9
 
     def route(self, view: QuestionView, understood: Understanding, *, patterns: Route | None = None) -> Route:
         """``patterns``, the pattern router's route, is not consulted: the models decide."""

@@ -476,3 +476,16 @@ def test_where_in_the_document_lists_every_passage_about_it(service: AssistantSe
     for question in ("hvor bliver tryghedsvagter naevnt", "Everything involving the night hosts, please."):
         answer = service.ask(question)
         assert len(answer.citations) >= 3 and "siger ikke" not in answer.answer, answer.answer
+
+
+@pytest.mark.slow
+def test_a_near_miss_is_told_what_the_document_does_say_after_it_is_declined(service: AssistantService):
+    from sikkerby.eval.evaluator import declined
+    from sikkerby.eval.systems import AssistantSystem
+
+    answer = AssistantSystem(service).answer("Hvorfor blev Den Korte Snor lukket?")
+    assert answer.text.startswith("Dokumentet siger ikke noget om det, du spørger om"), answer.text
+    assert declined(answer) and "10-17 år" in answer.text and len(answer.citations) == 1
+    # a subject the documents never use is declined by name, with nothing quoted
+    plain = service.ask("Hvad koster et klippekort?")
+    assert plain.abstained and "klippekort" in plain.answer and not plain.citations
