@@ -48,7 +48,7 @@ from sikkerby.assistant.understanding.parts import split_parts
 from sikkerby.assistant.wording import NO_MATCH, no_match, not_mentioned
 from sikkerby.index.catalog import Catalog, Principle
 from sikkerby.index.hybrid import Hit, HybridRetriever, SearchFilter
-from sikkerby.ingest.chunk import KIND_INITIATIVE, KIND_PRINCIPLE
+from sikkerby.ingest.chunk import KIND_INITIATIVE, KIND_INTRO, KIND_PRINCIPLE
 from sikkerby.ingest.danish import WORD_RE, fold, split_sentences, term, terms, words
 from sikkerby.ingest.departments import Department, resolve_department
 from sikkerby.ingest.glossary import gloss
@@ -154,8 +154,24 @@ class Understander:
             hits = self.features.retriever.search(
                 view.question, k=len(view.hits), vector=view.vector, search_filter=search_filter, lexical_query=lexical
             )
-        p = relevance(self.models.ranker, self.features.pairs(view, hits))
-        return [hits[i] for i in sorted(range(len(hits)), key=lambda i: -p[i])]
+            p = relevance(self.models.ranker, self.features.pairs(view, hits))
+            return [hits[i] for i in sorted(range(len(hits)), key=lambda i: -p[i])]
+        understood = self.models.understand(
+            self.features.kind_vector(view, self.models.frame),
+            view.hits,
+            self.features.pairs(view, view.hits),
+            lambda kind_p, rank_p: self.features.answer_vector(view, kind_p, rank_p),
+        )
+        ranked = [hit for hit, _ in understood.ranked]
+        if self.policy.route(view, understood).kind == OVERVIEW:
+            # a question about the document as a whole: its introduction first, found or not
+            intro = [hit for hit in ranked if hit.chunk.kind == KIND_INTRO] or [
+                Hit(c, score=0.0, dense_score=0.0, bm25_score=0.0, dense_rank=None, bm25_rank=None)
+                for c in self.features.retriever.chunks
+                if c.kind == KIND_INTRO
+            ][:1]
+            ranked = intro + [hit for hit in ranked if hit.chunk.kind != KIND_INTRO]
+        return ranked
 
     def topic_members(self, view: QuestionView, search_filter: SearchFilter) -> list[tuple[Hit, float]]:
         """The initiatives of a topic list with the topic model's p(belongs), best first."""

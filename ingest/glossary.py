@@ -137,6 +137,9 @@ GLOSSARY: dict[str, tuple[str, ...]] = {
     "security": ("tryghed",),
     "feeling of safety": ("tryghed",),
     "safe": ("tryg", "trygt"),
+    # the strategy's own name, not a subject in it
+    "safe city": ("Sikker", "By"),
+    "safer city": ("Sikker", "By"),
     "unsafe": ("utrygge", "utryghed"),
     "insecurity": ("utryghed",),
     "security guard": ("Tryghedsvagter",),

@@ -326,3 +326,9 @@ def test_where_in_the_document_asks_no_place():
     assert question_intent("Hvor nævnes Tryghedsvagterne?") is None
     assert question_intent("Where does the Prison and Probation Service come in?") is None
     assert question_intent("Hvor foregår Den Korte Snor?").name == "place"  # type: ignore[union-attr]
+
+
+def test_the_strategy_named_in_english_is_its_name_not_a_subject():
+    from sikkerby.ingest.glossary import gloss
+
+    assert gloss("How many principles does the Safe City strategy have?") == ["princip", "Sikker", "By", "strategi"]

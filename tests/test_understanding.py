@@ -489,3 +489,13 @@ def test_a_near_miss_is_told_what_the_document_does_say_after_it_is_declined(ser
     # a subject the documents never use is declined by name, with nothing quoted
     plain = service.ask("Hvad koster et klippekort?")
     assert plain.abstained and "klippekort" in plain.answer and not plain.citations
+
+
+@pytest.mark.slow
+def test_a_question_about_the_document_searches_its_introduction_first(service: AssistantService):
+    from sikkerby.ingest.chunk import KIND_INTRO
+
+    for question in ("What is this document about, in short?", "hvor mange fagprinciper er der ialt"):
+        assert service.search(question, k=5)[0].chunk.kind == KIND_INTRO, question
+    # a question about a subject in it does not
+    assert service.search("Hvad gør Sikker By i skolerne?", k=5)[0].chunk.kind != KIND_INTRO
