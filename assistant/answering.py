@@ -48,7 +48,7 @@ from sikkerby.assistant.understanding.parts import split_parts
 from sikkerby.assistant.wording import NO_MATCH, no_match, not_mentioned
 from sikkerby.index.catalog import Catalog, Principle
 from sikkerby.index.hybrid import Hit, HybridRetriever, SearchFilter
-from sikkerby.ingest.chunk import KIND_INITIATIVE, KIND_INTRO, KIND_PRINCIPLE
+from sikkerby.ingest.chunk import KIND_INITIATIVE, KIND_INTRO, KIND_PRINCIPLE, Chunk
 from sikkerby.ingest.danish import WORD_RE, fold, split_sentences, term, terms, words
 from sikkerby.ingest.departments import Department, resolve_department
 from sikkerby.ingest.glossary import gloss
@@ -163,14 +163,15 @@ class Understander:
             lambda kind_p, rank_p: self.features.answer_vector(view, kind_p, rank_p),
         )
         ranked = [hit for hit, _ in understood.ranked]
-        if self.policy.route(view, understood).kind == OVERVIEW:
+        route = self.policy.route(view, understood)
+        chunks = self.features.retriever.chunks
+        if route.kind == OVERVIEW:
             # a question about the document as a whole: its introduction first, found or not
-            intro = [hit for hit in ranked if hit.chunk.kind == KIND_INTRO] or [
-                Hit(c, score=0.0, dense_score=0.0, bm25_score=0.0, dense_rank=None, bm25_rank=None)
-                for c in self.features.retriever.chunks
-                if c.kind == KIND_INTRO
-            ][:1]
-            ranked = intro + [hit for hit in ranked if hit.chunk.kind != KIND_INTRO]
+            return _first(ranked, [c for c in chunks if c.kind == KIND_INTRO][:1])
+        department = resolve_department(route.department) if route.kind == DEPARTMENT_LIST and route.department else None
+        if department is not None:
+            # a department's list: its initiatives first, as the answer cites them
+            return _first(ranked, [c for c in chunks if c.kind == KIND_INITIATIVE and department.name in c.departments])
         return ranked
 
     def topic_members(self, view: QuestionView, search_filter: SearchFilter) -> list[tuple[Hit, float]]:
@@ -810,6 +811,19 @@ class Answerer:
         if top < floor:
             return NO_MATCH
         return None
+
+
+def _first(ranked: list[Hit], wanted: Sequence[Chunk]) -> list[Hit]:
+    """``ranked`` with the passages of ``wanted`` first: those it holds in its order, then the others."""
+    ids = {c.id for c in wanted}
+    held = [hit for hit in ranked if hit.chunk.id in ids]
+    have = {hit.chunk.id for hit in held}
+    found = [
+        Hit(c, score=0.0, dense_score=0.0, bm25_score=0.0, dense_rank=None, bm25_rank=None)
+        for c in wanted
+        if c.id not in have
+    ]
+    return held + found + [hit for hit in ranked if hit.chunk.id not in ids]
 
 
 def _department_words(question: str, departments: Sequence[Department | None]) -> set[str]:

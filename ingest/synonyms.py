@@ -41,6 +41,8 @@ SYNONYMS: dict[tuple[str, ...], str] = {
     ("sportshal",): "idrætsanlæg og haller",
     ("idretshal",): "idrætsanlæg og haller",
     ("arbejdslos",): "ledige",
+    ("joblos",): "ledige",
+    ("ledighed",): "ledige",
     ("jobsogend",): "ledige",
     ("ghetto",): "udsatte boligområder",
     ("belastede", "boligomrad"): "udsatte boligområder",
@@ -61,6 +63,13 @@ SYNONYMS: dict[tuple[str, ...], str] = {
     ("fritidsklub",): "fritidscentrene",
     ("klassetrin",): "klasse",
     ("skoleelev",): "elever",
+    # a declaration against discrimination is the documents' charter
+    ("erklering", "om", "ligebehandling"): "charter for et natteliv uden diskrimination",
+    ("ligebehandling",): "uden diskrimination",
+    ("bebyggelse",): "boligområde",
+    # the city's districts by the neighbourhoods the documents name in them
+    ("bronshoj",): "Tingbjerg og Husum",
+    ("nordvest",): "Bispebjerg",
 }
 _TAIL = 8
 _LONGEST = max(len(k) for k in SYNONYMS)

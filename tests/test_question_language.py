@@ -126,6 +126,8 @@ def test_everyday_words_are_read_as_the_documents_words():
     # typed without æøå, and a phrase of several words
     assert read_synonyms("hvad med vold i naere relationer") == "hvad med partnervold"
     assert read_synonyms("Er der noget for arbejdsløse?") == "Er der noget for ledige?"
+    # a district by the neighbourhoods the documents name in it
+    assert read_synonyms("Hvad sker der i Brønshøj?") == "Hvad sker der i Tingbjerg og Husum?"
     # a word that only starts like one, or a word too long to be a form of it, is left alone
     assert read_synonyms("Vagt- og Alarmcentralen") == "Vagt- og Alarmcentralen"
     assert read_synonyms("larmeudbredelsesmålingerne") == "larmeudbredelsesmålingerne"
