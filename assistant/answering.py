@@ -168,7 +168,8 @@ class Understander:
         if route.kind == OVERVIEW:
             # a question about the document as a whole: its introduction first, found or not
             return _first(ranked, [c for c in chunks if c.kind == KIND_INTRO][:1])
-        department = resolve_department(route.department) if route.kind == DEPARTMENT_LIST and route.department else None
+        listed = route.kind == DEPARTMENT_LIST and route.department
+        department = resolve_department(route.department) if listed and route.department else None
         if department is not None:
             # a department's list: its initiatives first, as the answer cites them
             return _first(ranked, [c for c in chunks if c.kind == KIND_INITIATIVE and department.name in c.departments])
