@@ -63,6 +63,12 @@ SYNONYMS: dict[tuple[str, ...], str] = {
     ("fritidsklub",): "fritidscentrene",
     ("klassetrin",): "klasse",
     ("skoleelev",): "elever",
+    ("lovovertredels",): "kriminalitet",
+    ("lovbrud",): "kriminalitet",
+    ("forbrydels",): "kriminalitet",
+    ("tvergend",): "på tværs",
+    ("midtby",): "Indre By",
+    ("barer",): "nattelivet",
     # a declaration against discrimination is the documents' charter
     ("erklering", "om", "ligebehandling"): "charter for et natteliv uden diskrimination",
     ("ligebehandling",): "uden diskrimination",
