@@ -167,7 +167,7 @@ INTENTS: tuple[Intent, ...] = (
         "who",
         "who",
         re.compile(r"\bhvem\b|\bwho\b|\bwith whom\b|\bhvilke (?:samarbejdspartnere|partnere|aktører)\b", _I),
-        re.compile(_ORGANISATIONS),
+        re.compile(_ORGANISATIONS, _I),
         "Men dokumentet siger ikke, hvem der er med: det nævner ingen samarbejdspartnere for det.",
         "But the document does not say who takes part: it names no partners for it.",
     ),

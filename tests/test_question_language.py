@@ -334,3 +334,10 @@ def test_the_strategy_named_in_english_is_its_name_not_a_subject():
     from sikkerby.ingest.glossary import gloss
 
     assert gloss("How many principles does the Safe City strategy have?") == ["princip", "Sikker", "By", "strategi"]
+
+
+def test_an_organisation_names_who_whatever_its_case():
+    intent = question_intent("Hvem er med i samarbejdet om migranter?")
+    assert intent is not None and intent.name == "who"
+    sentence = "Københavns Kommune og Københavns Politi har siden 2017 samarbejdet om migranter."
+    assert intent.answered_by("Hvem er med i samarbejdet om migranter?", sentence)
