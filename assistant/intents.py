@@ -28,6 +28,12 @@ MENTIONED = re.compile(
     r"|mentioned|mentions?|appears?|features?|comes? in|come up|turns? up|involved|involving)\b",
     re.IGNORECASE,
 )
+#: measuring or evaluating an effect: how it is found out, not what it was
+_MEASURED = re.compile(
+    r"\b(m[åa]le\w*|m[åa]ler|evaluer\w*|unders[øo]g\w*|f[øo]lge\w* op|measur\w*|evaluat\w*|assess\w*)\s+"
+    r"(?:\w+\s+){0,3}?(effekt\w*|virkning\w*|resultat\w*|effects?|impact|results?|outcomes?)\b",
+    re.IGNORECASE,
+)
 #: a capitalised name after "i/på/ved" that is an organisation, not a place
 _NOT_PLACE = r"(?![\wæøå]*(?:forvaltning|[Kk]ommune|[Pp]oliti|udvalg|selskab))"
 
@@ -318,6 +324,9 @@ def _first_asked(text: str) -> Intent | None:
     manages the … money?" asks who); the intents' order breaks ties ("Hvem finansierer …" asks who
     pays). A count of money ("hvor mange penge") asks what it costs."""
     found = [(m.start(), i, intent) for i, intent in enumerate(INTENTS) for m in [intent.asks.search(text)] if m]
+    if _MEASURED.search(text):
+        # "hvordan vi måler effekt" asks how effect is measured, which the documents describe
+        found = [f for f in found if f[2].name != "result"]
     if MENTIONED.search(text):
         # "Hvor nævnes Tryghedsvagterne?", "Where does the Prison Service come in?": where in the document
         found = [f for f in found if f[2].name != "place"]

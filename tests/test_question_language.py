@@ -341,3 +341,8 @@ def test_an_organisation_names_who_whatever_its_case():
     assert intent is not None and intent.name == "who"
     sentence = "Københavns Kommune og Københavns Politi har siden 2017 samarbejdet om migranter."
     assert intent.answered_by("Hvem er med i samarbejdet om migranter?", sentence)
+
+
+def test_how_an_effect_is_measured_asks_no_result():
+    assert question_intent("Kan du give mig et overblik over, hvordan vi måler effekt?") is None
+    assert question_intent("Hvilken effekt har Natteværterne haft?").name == "result"  # type: ignore[union-attr]
