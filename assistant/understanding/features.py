@@ -224,7 +224,9 @@ class FeatureExtractor:
             return known, float(bool(known))
         p = self.focus_model.proba(np.stack([c.features for c in candidates]))[:, -1]
         # a word that only phrases the question ("Kan du give mig …", "hvilke indsatser") names no subject
-        scored = [(c.term, float(q)) for c, q in zip(candidates, p) if c.term not in unknown and c.term not in ROUTING_TERMS]
+        scored = [
+            (c.term, float(q)) for c, q in zip(candidates, p) if c.term not in unknown and c.term not in ROUTING_TERMS
+        ]
         return [t for t, q in scored if q >= self.focus_at], max((q for _, q in scored), default=0.0)
 
     @cached_property
