@@ -82,7 +82,9 @@ ROUTING_TERMS = frozenset(
         "ligger implementerer implementeres udmønter alle samtlige liste nævn vis giv udvalgte grundprincip "
         "grundprincippet fagprincip fagprincippet princip princippet nummer nr første andet anden tredje "
         "fjerde femte finder man står nævnes har laver gør bidrager deltager forvaltning forvaltningen "
-        "disse heraf nævnte handler implementering eksemplerne eksempel"
+        "disse heraf nævnte handler implementering eksemplerne eksempel "
+        # what a request asks the assistant to do ("Kan du give mig et overblik …", "fortælle mig")
+        "give fortælle vise finde hjælpe overblik"
     )
 ) | {str(n) for n in range(1, 10)}
 
