@@ -173,6 +173,11 @@ class Understander:
         if department is not None:
             # a department's list: its initiatives first, as the answer cites them
             return _first(ranked, [c for c in chunks if c.kind == KIND_INITIATIVE and department.name in c.departments])
+        if view.age is not None:
+            # "børn og unge mellem 10-17 år": the passages for those ages first, in the ranker's order
+            aged = for_ages([hit.chunk for hit in ranked], view.age)
+            if len(aged) < len(ranked):
+                return _first(ranked, aged)
         return ranked
 
     def topic_members(self, view: QuestionView, search_filter: SearchFilter) -> list[tuple[Hit, float]]:
