@@ -31,7 +31,10 @@ MENTIONED = re.compile(
 #: measuring or evaluating an effect: how it is found out, not what it was
 _MEASURED = re.compile(
     r"\b(m[åa]le\w*|m[åa]ler|evaluer\w*|unders[øo]g\w*|f[øo]lge\w* op|measur\w*|evaluat\w*|assess\w*)\s+"
-    r"(?:\w+\s+){0,3}?(effekt\w*|virkning\w*|resultat\w*|effects?|impact|results?|outcomes?)\b",
+    r"(?:\w+\s+){0,3}?(effekt\w*|virkning\w*|resultat\w*|effects?|impact|results?|outcomes?)\b"
+    # "Hvordan undersøger Sikker By, om indsatserne virker?"
+    r"|\b(m[åa]le\w*|m[åa]ler|evaluer\w*|unders[øo]g\w*|f[øo]lge\w* op|measur\w*|evaluat\w*|assess\w*|check\w*)\b"
+    r".{0,40}\b(om|whether|if)\b.{0,40}\b(virker|virket|works?|worked)\b",
     re.IGNORECASE,
 )
 #: a capitalised name after "i/på/ved" that is an organisation, not a place

@@ -345,4 +345,5 @@ def test_an_organisation_names_who_whatever_its_case():
 
 def test_how_an_effect_is_measured_asks_no_result():
     assert question_intent("Kan du give mig et overblik over, hvordan vi måler effekt?") is None
+    assert question_intent("Hvordan undersøger Sikker By, om indsatserne virker?") is None
     assert question_intent("Hvilken effekt har Natteværterne haft?").name == "result"  # type: ignore[union-attr]
