@@ -37,7 +37,16 @@ def open_chat(browser: Any, url: str, *, phone: bool = False, dark: bool = False
     page.goto(url, wait_until="domcontentloaded")
     page.wait_for_selector("#sb-question textarea", timeout=60_000)
     page.wait_for_function("document.documentElement.lang === 'da'", timeout=30_000)
-    wait_ready(page)
+    try:
+        wait_ready(page)
+    except Exception as error:  # playwright's TimeoutError; the module is imported by each test
+        if "Timeout" not in type(error).__name__:
+            raise
+        # on a loaded 2-core machine Gradio's frontend once never reported the restored conversation
+        # drawn within 30 s; a page that does not become ready after a reload either fails the test
+        page.reload(wait_until="domcontentloaded")
+        page.wait_for_selector("#sb-question textarea", timeout=60_000)
+        wait_ready(page)
     return page
 
 
