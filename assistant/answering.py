@@ -120,12 +120,7 @@ class Understander:
         self, question: str, *, context: str = "", patterns: Route | None = None
     ) -> tuple[Route, QuestionView, Understanding]:
         view = self.features.view(question, context=context)
-        understood = self.models.understand(
-            self.features.kind_vector(view, self.models.frame),
-            view.hits,
-            self.features.pairs(view, view.hits),
-            lambda kind_p, rank_p: self.features.answer_vector(view, kind_p, rank_p),
-        )
+        understood = self._understand(view)
         route = self.policy.route(view, understood, patterns=patterns)
         top = understood.ranked[0] if understood.ranked else None
         log.debug(
@@ -145,6 +140,15 @@ class Understander:
         )
         return route, view, understood
 
+    def _understand(self, view: QuestionView) -> Understanding:
+        """The fitted models' reading of one question: its kind, its passages ranked, whether answered."""
+        return self.models.understand(
+            self.features.kind_vector(view, self.models.frame),
+            view.hits,
+            self.features.pairs(view, view.hits),
+            lambda kind_p, rank_p: self.features.answer_vector(view, kind_p, rank_p),
+        )
+
     def rank(self, question: str, *, context: str = "", search_filter: SearchFilter | None = None) -> list[Hit]:
         """The question's candidate passages (those the filter accepts) in the ranker's order."""
         view = self.features.view(question, context=context)
@@ -156,12 +160,7 @@ class Understander:
             )
             p = relevance(self.models.ranker, self.features.pairs(view, hits))
             return [hits[i] for i in sorted(range(len(hits)), key=lambda i: -p[i])]
-        understood = self.models.understand(
-            self.features.kind_vector(view, self.models.frame),
-            view.hits,
-            self.features.pairs(view, view.hits),
-            lambda kind_p, rank_p: self.features.answer_vector(view, kind_p, rank_p),
-        )
+        understood = self._understand(view)
         ranked = [hit for hit, _ in understood.ranked]
         route = self.policy.route(view, understood)
         chunks = self.features.retriever.chunks
@@ -489,7 +488,7 @@ class Answerer:
             intro = self.catalog.intro
             if not about and intro is not None:
                 # the search found initiatives that share its words ("formålet"), not the introduction
-                about = [Hit(intro, score=0.0, dense_score=0.0, bm25_score=0.0, dense_rank=None, bm25_rank=None)]
+                about = [_unscored(intro)]
             if about:
                 return self._general(replace(asked, searched=tuple(about[:1])))
         folded = " ".join(terms(asked.ask))
@@ -824,12 +823,13 @@ def _first(ranked: list[Hit], wanted: Sequence[Chunk]) -> list[Hit]:
     ids = {c.id for c in wanted}
     held = [hit for hit in ranked if hit.chunk.id in ids]
     have = {hit.chunk.id for hit in held}
-    found = [
-        Hit(c, score=0.0, dense_score=0.0, bm25_score=0.0, dense_rank=None, bm25_rank=None)
-        for c in wanted
-        if c.id not in have
-    ]
+    found = [_unscored(c) for c in wanted if c.id not in have]
     return held + found + [hit for hit in ranked if hit.chunk.id not in ids]
+
+
+def _unscored(chunk: Chunk) -> Hit:
+    """A passage the search did not return, put in a list of hits without a score of its own."""
+    return Hit(chunk, score=0.0, dense_score=0.0, bm25_score=0.0, dense_rank=None, bm25_rank=None)
 
 
 def _department_words(question: str, departments: Sequence[Department | None]) -> set[str]:
