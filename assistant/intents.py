@@ -298,11 +298,22 @@ def enumerated(sentence: str) -> int:
 _CLAUSE = re.compile(r"\s[–—-]\s|[.:;!?]\s+")
 
 
+#: a first-person lead-in ended by a comma before the ask ("jeg sidder med nattelivet i KFF, kan du …")
+_LEAD_COMMA = re.compile(
+    r"^(?!\s*(?:hv|what|which|who|where|when|how|why))(?=[^,?]*\b(?:jeg|vi|(?-i:I)|i'm|we)\b)[^,?]*,\s+"
+    r"(?=(?:kan|kunne|vil|må|hvad|hvilke|hvilken|hvilket|hvem|hvor|hvornår|hvordan|hvorfor|giv|fortæl|"
+    r"can|could|would|what|which|who|where|when|how|why|please)\b)",
+    re.IGNORECASE,
+)
+
+
 def ask_clause(question: str) -> str:
     """The question's last clause: where the ask is when a chatty lead-in says who asks ("Jeg arbejder
-    i TMF med byrum – hvilke indsatser er vi med i?")."""
+    i TMF med byrum – hvilke indsatser er vi med i?", "jeg sidder i KFF, kan du give mig …")."""
     clauses = [c for c in _CLAUSE.split(question) if c.strip()]
-    return clauses[-1] if clauses else question
+    last = clauses[-1] if clauses else question
+    lead = _LEAD_COMMA.match(last)
+    return last[lead.end() :] if lead and last[lead.end() :].strip() else last
 
 
 def ask_lead_in(question: str) -> str:

@@ -141,6 +141,14 @@ def test_no_kind_of_fact_in_a_plain_question():
     assert ask_clause("Jeg arbejder i TMF – hvilke indsatser er vi med i?") == "hvilke indsatser er vi med i?"
 
 
+def test_a_first_person_lead_in_ends_at_a_comma_before_the_ask():
+    assert ask_clause("jeg sidder i KFF, kan du give mig en liste?") == "kan du give mig en liste?"
+    assert ask_clause("I work in SOF, which initiatives are we in?") == "which initiatives are we in?"
+    # a comma inside the ask itself, or after a question word, ends no lead-in
+    assert ask_clause("Hvad er HFI, hvor mange penge er der?") == "Hvad er HFI, hvor mange penge er der?"
+    assert ask_clause("Indsatser i Tingbjerg, hvor mange?") == "Indsatser i Tingbjerg, hvor mange?"
+
+
 def test_every_lack_sentence_says_plainly_what_the_document_does_not_say():
     from sikkerby.assistant.intents import INTENTS
     from sikkerby.eval.evaluator import names_missing
