@@ -26,51 +26,51 @@ def _dept(code: str, name: str, full: str, english: str) -> Department:
 _ADMIN = r"\s+(?:administration|department)"
 DEPARTMENTS: tuple[Department, ...] = (
     # the short forms ("Kultur og Fritid", "Teknik- og Miljø") need both halves, so that "kultur" alone
-    # in a sentence is not taken for a department
+    # in a sentence is not taken for a department; "forv" is how staff shorten "forvaltning" ("soc forv")
     _dept(
         "KFF",
         "Kultur- og Fritidsforvaltningen",
-        r"kultur-?\s*og\s+fritids\s*forvaltning|kultur-?\s*og\s+fritid\b(?!s\w)|kultur\s*forvaltning",
+        r"kultur-?\s*og\s+fritids\s*forv(?:altning|\b)|kultur-?\s*og\s+fritid\b(?!s\w)|kultur\s*forv(?:altning|\b)",
         rf"culture\s+and\s+leisure{_ADMIN}",
     ),
     _dept(
         "SOF",
         "Socialforvaltningen",
-        r"social\s*forvaltning",
+        r"soc(?:ial)?\.?\s*forv(?:altning|\b)",
         r"social\s+(?:services\s+|affairs\s+)?(?:administration|department)",
     ),
     _dept(
         "BUF",
         "Børne- og Ungdomsforvaltningen",
-        r"b\S{1,3}rne-?\s*og\s+ung\w{0,4}\s*forvaltning|b\S{1,3}rne-?\s*og\s+unge\b(?:omr\S{1,2}det)?(?=\s+(?:er|har|laver|med|i)\b)"
-        r"|b\S{1,3}rne\s*forvaltning|ungdoms\s*forvaltning",
+        r"b\S{1,3}rne-?\s*og\s+ung\w{0,4}\s*forv(?:altning|\b)|b\S{1,3}rne-?\s*og\s+unge\b(?:omr\S{1,2}det)?(?=\s+(?:er|har|laver|med|i)\b)"
+        r"|b\S{1,3}rne\s*forv(?:altning|\b)|ungdoms\s*forv(?:altning|\b)",
         rf"children\s+and\s+youth{_ADMIN}|children\s+and\s+young\s+people{_ADMIN}",
     ),
     _dept(
         "BIF",
         "Beskæftigelses- og Integrationsforvaltningen",
-        r"besk\S{1,4}ftigelses-?\s*og\s+integrations\s*forvaltning|besk\S{1,4}ftigelses\s*forvaltning"
-        r"|integrations\s*forvaltning",
+        r"besk\S{1,4}ftigelses-?\s*og\s+integrations\s*forv(?:altning|\b)|besk\S{1,4}ftigelses\s*forv(?:altning|\b)"
+        r"|integrations\s*forv(?:altning|\b)",
         rf"employment\s+and\s+integration{_ADMIN}",
     ),
     _dept(
         "TMF",
         "Teknik- og Miljøforvaltningen",
-        r"teknik-?\s*og\s+milj\S{1,2}\s*forvaltning|teknik-?\s*og\s+milj\S{1,2}\b|teknik\s*forvaltning"
-        r"|milj\S{1,2}\s*forvaltning",
+        r"teknik-?\s*og\s+milj\S{1,2}\s*forv(?:altning|\b)|teknik-?\s*og\s+milj\S{1,2}\b|teknik\s*forv(?:altning|\b)"
+        r"|milj\S{1,2}\s*forv(?:altning|\b)",
         rf"technical\s+and\s+environment(?:al)?{_ADMIN}|technology\s+and\s+environment{_ADMIN}",
     ),
     _dept(
         "ØKF",
         "Økonomiforvaltningen",
-        r"(?<!\w)\S{0,2}konomi\s*forvaltning",
+        r"(?<!\w)\S{0,2}k(?:onomi)?\.?\s*forv(?:altning|\b)",
         rf"(?:finance|economy|economic\s+affairs|economics){_ADMIN}",
     ),
     _dept(
         "SUF",
         "Sundhedsforvaltningen",
         # its full name, "Sundheds- og Omsorgsforvaltningen", as staff write it
-        r"sundheds\s*forvaltning|sundheds-?\s*og\s+omsorgs\s*forvaltning|omsorgs\s*forvaltning",
+        r"sundheds\s*forv(?:altning|\b)|sundheds-?\s*og\s+omsorgs\s*forv(?:altning|\b)|omsorgs\s*forv(?:altning|\b)",
         rf"health\s+and\s+care{_ADMIN}|health{_ADMIN}",
     ),
 )

@@ -332,6 +332,18 @@ def test_a_department_is_found_by_its_full_name():
     assert department is not None and department.code == "SUF"
 
 
+@pytest.mark.parametrize(
+    ("question", "code"),
+    [("hvilke indsatser er soc forv med i", "SOF"), ("hvad laver kulturforv.?", "KFF"), ("øk. forv og tryghed", "ØKF")],
+)
+def test_a_department_is_found_by_the_short_form_staff_write(question: str, code: str):
+    from sikkerby.assistant.router import find_department
+
+    department = find_department(question)
+    assert department is not None and department.code == code
+    assert find_department("jeg er helt forvirret") is None
+
+
 def test_where_in_the_document_asks_no_place():
     assert question_intent("Hvor nævnes Tryghedsvagterne?") is None
     assert question_intent("Where does the Prison and Probation Service come in?") is None
