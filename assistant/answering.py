@@ -605,11 +605,12 @@ class Answerer:
         age = asked_age(ask_clause(asked.ask or asked.question))
         extra = [t for t in asked.residual if t not in own and t in _narrowing(asked) and not (age and t.isdigit())]
         limited = self.catalog.principle(asked.route.principle) if asked.route.principle else None
-        if extra and limited is not None and self.matcher.coverage(extra, limited.statement) >= 0.5:
-            # the words that name the principle by its subject ("under the gang principle") do not
-            # narrow its list, as for a principle's own list
-            extra = []
+        initiatives, extra, limited = self._principle_scope(initiatives, extra, limited)
         if extra:
+            whole = any(self.matcher.coverage(extra, c.text) >= 1.0 for c in initiatives)
+            premise = None if whole or both or asked.route.principle else self._premise(asked, code, extra)
+            if premise is not None:
+                return premise
             filtered = [c for c in initiatives if self.matcher.coverage(extra, c.text) > 0]
             if filtered:
                 initiatives = filtered
@@ -621,10 +622,51 @@ class Answerer:
             department=code,
             initiatives=tuple(initiatives),
             about=about,
-            principle=self.catalog.principle(within) if within else None,
+            principle=self.catalog.principle(within) if within else limited,
             english=asked.english,
         )
         return self.generator.generate(asked.question, asked.route, evidence)
+
+    def _principle_scope(
+        self, initiatives: list[Chunk], extra: list[str], limited: Principle | None
+    ) -> tuple[list[Chunk], list[str], Principle | None]:
+        """A department's initiatives, the words that still narrow them, and the principle they are under:
+        words that name a principle by its subject never narrow by themselves. Under the principle the
+        question names ("under the gang principle") they say nothing more; without one, words that only
+        one principle's statement holds ("eksemplerne på vidensbaseret arbejde") put the list under it."""
+        if not extra:
+            return initiatives, extra, limited
+        if limited is not None:
+            return initiatives, [] if self.matcher.coverage(extra, limited.statement) >= 0.5 else extra, limited
+        described = [p for p in self.catalog.principles.values() if self.matcher.coverage(extra, p.statement) >= 0.5]
+        under = [c for c in initiatives if len(described) == 1 and c.principle == described[0].label]
+        return (under, [], described[0]) if under else (initiatives, extra, None)
+
+    def _premise(self, asked: _Asked, code: str, extra: list[str]) -> Draft | None:
+        """A department asked about in something none of its initiatives names ("Er BUF med i Den Korte
+        Snor?", "Hvorfor hører Tryghedsvagterne under Socialforvaltningen?"): when a few other passages
+        name that thing, the answer says plainly that the document does not name the department there,
+        then what it says of the thing, cited (whoever the passage names instead). None otherwise."""
+        if self.understanding is None or asked.view is None:
+            return None
+        initiatives = [c for c in self.catalog.chunks if c.kind == KIND_INITIATIVE]
+        holding = [c for c in initiatives if self.matcher.coverage(extra, c.text) >= 1.0]
+        if not holding or len(holding) > self.understanding.policy.premise_holders:
+            return None
+        if not _named_thing(" ".join([asked.question, *(c.text for c in holding)]), extra, asked.view.rare_terms):
+            return None
+        ids = {c.id for c in holding}
+        ranked = [hit for hit in asked.searched if hit.chunk.id in ids]
+        have = {hit.chunk.id for hit in ranked}
+        ranked += [_unscored(c) for c in holding if c.id not in have]
+        general = replace(asked, route=Route(GENERAL), searched=tuple(ranked[: self.settings.top_k]))
+        draft = self._general(general)
+        if draft.abstained:
+            return None
+        department = resolve_department(code)
+        name = f"{department.name} ({department.code})" if department is not None else code
+        about = _name_in(asked.question, extra)
+        return self.composer.premise(draft, department=name, about=about, english=asked.english)
 
     def _topic(self, asked: _Asked) -> Draft:
         """Every initiative about the question's topic, across principles, as the topic model judges
@@ -825,6 +867,29 @@ def _first(ranked: list[Hit], wanted: Sequence[Chunk]) -> list[Hit]:
     have = {hit.chunk.id for hit in held}
     found = [_unscored(c) for c in wanted if c.id not in have]
     return held + found + [hit for hit in ranked if hit.chunk.id not in ids]
+
+
+def _named_thing(written: str, wanted: Sequence[str], rare: Sequence[str]) -> bool:
+    """Whether ``wanted`` names one thing: each word rare in Danish, or written with a capital inside a
+    sentence of ``written`` (the question and the passages: "Den Korte Snor", "Tryghedsvagterne"), not
+    an everyday word ("et par")."""
+    named = {term(w) for part in split_sentences(written) for i, w in enumerate(words(part)) if i and w[:1].isupper()}
+    return all(t in rare or t in named for t in wanted)
+
+
+def _name_in(question: str, wanted: Sequence[str]) -> str:
+    """The question's words for ``wanted`` as it writes the name they are part of: a run of words from
+    the first such word to the last, with a capitalised article before it ("Den Korte Snor")."""
+    wanted_set = set(wanted)
+    found = [m for m in WORD_RE.finditer(question) if term(m.group()) in wanted_set]
+    if not found:
+        return _words_for(question, wanted)
+    start, end = found[0].start(), found[-1].end()
+    article = re.search(r"\b(?:Den|Det|De)\s+$", question[:start])
+    if article is not None and question[start].isupper():
+        start = article.start()
+    span = question[start:end]
+    return span if len(span.split()) <= 2 * len(found) + 1 else _words_for(question, wanted)
 
 
 def _unscored(chunk: Chunk) -> Hit:

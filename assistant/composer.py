@@ -341,6 +341,13 @@ class AnswerComposer:
         return replace(draft, text=f"{said}\n\n{draft.text}", route="partial")
 
     @staticmethod
+    def premise(draft: Draft, *, department: str, about: str, english: bool = False) -> Draft:
+        """What the document says about something a department was asked about, after saying plainly
+        that it does not name the department there ("Er BUF med i Den Korte Snor?")."""
+        said = wording(english).premise.format(department=department, about=f"«{about}»")
+        return replace(draft, text=f"{said}\n\n{draft.text}", route="partial")
+
+    @staticmethod
     def abstain(reason: str) -> Draft:
         return Draft(reason, (), True, "abstained")
 

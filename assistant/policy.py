@@ -49,6 +49,9 @@ class AnswerPolicy:
     ``near_miss_at``: a declined question whose every subject word the ranker's best passage holds, at
     least this likely to answer, is told what that passage says after being told plainly that the
     document does not say what it asks (a declined question stays declined: the answer says so first).
+    ``premise_holders``: a department asked about in something none of its initiatives names is told so,
+    and what the document says of that thing, when at most this many passages name it (more, and the
+    words are too common to be one thing: the department's whole list is the answer).
     """
 
     abstain_at: float = 0.5
@@ -58,6 +61,7 @@ class AnswerPolicy:
     topic_at: float = 0.5
     topic_floor: float = 0.1
     near_miss_at: float = 0.9
+    premise_holders: int = 3
 
     def route(self, view: QuestionView, understood: Understanding, *, patterns: Route | None = None) -> Route:
         """``patterns``, the pattern router's route, is not consulted: the models decide."""

@@ -39,6 +39,7 @@ class Wording:
     follow_up_none: str
     no_more: str
     near_miss: str
+    premise: str
     counted: str
     no_match: str
     not_mentioned: str
@@ -73,6 +74,7 @@ DANISH = Wording(
     follow_up_none="Ingen af de {count} i det forrige svar passer på «{about}».",
     no_more="Men dokumentet siger ikke mere om {about}, end det der står her.",
     near_miss="Dokumentet siger ikke noget om det, du spørger om. Om {about} står der:",
+    premise="Dokumentet nævner ikke {department} ved {about}. Om {about} står der:",
     counted="Dokumentet nævner ikke et antal, men den citerede tekst opregner {n}.",
     no_match=(
         "Det kan jeg ikke finde svar på i Sikker By-strategien. Spørg gerne om en indsats, et princip eller en "
@@ -107,6 +109,7 @@ ENGLISH = Wording(
     follow_up_none="None of the {count} in the previous answer match «{about}».",
     no_more="But the document does not say more about {about} than this.",
     near_miss="The document does not say what you ask. About {about} it says (in Danish):",
+    premise="The document does not mention {department} in connection with {about}. About {about} it says (in Danish):",
     counted="The document does not state a number, but the quoted text lists {n}.",
     no_match=(
         "I cannot find an answer to that in the Sikker By strategy. Try asking about an initiative, a principle "

@@ -492,6 +492,27 @@ def test_a_near_miss_is_told_what_the_document_does_say_after_it_is_declined(ser
 
 
 @pytest.mark.slow
+def test_a_department_asked_about_where_the_document_does_not_name_it_is_told_so(service: AssistantService):
+    from sikkerby.eval.evaluator import declined
+    from sikkerby.eval.systems import AssistantSystem
+
+    answer = AssistantSystem(service).answer("Er BUF med i Den Korte Snor?")
+    assert answer.text.startswith("Dokumentet nævner ikke Børne- og Ungdomsforvaltningen (BUF) ved «Den Korte Snor»")
+    assert declined(answer) and "10-17 år" in answer.text and len(answer.citations) == 1
+    # a wrong premise is answered by what the passage says instead: the scheme is TMF's
+    wrong = service.ask("Hvorfor hører Tryghedsvagterne under Socialforvaltningen?")
+    assert "nævner ikke Socialforvaltningen" in wrong.answer and "(TMF)" in wrong.answer, wrong.answer
+    # where the department is named, the list is narrowed as before; an everyday word ("et par") never
+    # counts as a thing the department is not named in
+    assert "18+ indsatsen" in service.ask("Er SOF med i 18+ indsatsen?").answer
+    chatty = service.ask("Vi er et par stykker fra TMF, der gerne vil vide, hvad vi står nævnt for?")
+    assert chatty.answer.startswith("Teknik- og Miljøforvaltningen (TMF) nævnes i 4 indsatser"), chatty.answer
+    # a principle named by its subject narrows the department's list to that principle
+    known = service.ask("Hvilke af eksemplerne på vidensbaseret arbejde involverer Socialforvaltningen?")
+    assert len(known.citations) == 3 and {c.principle for c in known.citations} == {"Grundprincip 2"}
+
+
+@pytest.mark.slow
 def test_a_question_about_the_document_searches_its_introduction_first(service: AssistantService):
     from sikkerby.ingest.chunk import KIND_INTRO
 
