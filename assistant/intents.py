@@ -65,6 +65,9 @@ class Intent:
         if self.name == "count":  # "hvor mange natteværter": a number next to the counted word
             match = self.asks.search(question)
             noun = match.group(1) if match else ""
+            if noun.lower() in _NO_NOUN:
+                # "Hvor mange er der?" counts what it is read after: any number that is no year
+                return bool(re.search(rf"\b(?!(?:19|20)\d\d\b)\d+\b|\b(?:{_NUMBER_WORDS})\b", fold(sentence)))
             stem = fold(term(noun))[:5]
             pattern = rf"(\b\d+|\b(?:{_NUMBER_WORDS}))\s+(?:\w+\s+){{0,2}}{re.escape(stem)}"
             return bool(stem) and bool(re.search(pattern, fold(sentence)))
@@ -84,6 +87,9 @@ class Intent:
             else f"Det kan jeg ikke svare på: {lacks}"
         )
 
+
+#: the words after "hvor mange" that are no counted noun ("Hvor mange er der?", "How many are there?")
+_NO_NOUN = frozenset({"er", "der", "har", "var", "bliver", "blev", "findes", "is", "are", "there", "have", "do"})
 
 _I = re.IGNORECASE
 INTENTS: tuple[Intent, ...] = (

@@ -367,3 +367,10 @@ def test_how_an_effect_is_measured_asks_no_result():
     assert question_intent("Kan du give mig et overblik over, hvordan vi måler effekt?") is None
     assert question_intent("Hvordan undersøger Sikker By, om indsatserne virker?") is None
     assert question_intent("Hvilken effekt har Natteværterne haft?").name == "result"  # type: ignore[union-attr]
+
+
+def test_a_count_of_what_a_follow_up_is_about_is_answered_by_no_year():
+    intent = question_intent("hvor mange er der?")
+    assert intent is not None and intent.name == "count"
+    assert not intent.answered_by("hvor mange er der?", "Ved budget 2024 er der etableret en ordning.")
+    assert intent.answered_by("hvor mange er der?", "Der er ansat 12 vagter.")
