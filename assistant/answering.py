@@ -93,6 +93,14 @@ class _Asked:
     ask: str = ""
 
 
+@dataclass(frozen=True)
+class _Named:
+    """A passage that is only a name: its words, and the principle it is listed under."""
+
+    terms: list[str]
+    principle: str | None
+
+
 class RetrievalClock:
     """Accumulates time spent retrieving, for the answer's timing."""
 
@@ -742,6 +750,12 @@ class Answerer:
             ask=asked.ask,
         )
         draft = self.generator.generate(asked.question, replace(asked.route, kind=GENERAL), evidence)
+        named = self._named_only(asked, draft)
+        if named is not None:
+            # "Hvad står der i Restaurations- og Nattelivsplanen?": the passage is the bare name
+            return self.composer.named_only(
+                draft, about=_name_in(asked.question, named.terms), label=named.principle or "", english=asked.english
+            )
         if _PRINCIPLE_WORD.search(asked.ask) and draft.citations and not draft.abstained:
             # a fact question that also asks which principle ("… og hvilket princip hører den under?")
             first = draft.citations[0]
@@ -749,6 +763,17 @@ class Answerer:
                 said = "It belongs under" if asked.english else "Det hører under"
                 draft = replace(draft, text=f"{draft.text}\n\n{said} {first.principle}. [{first.n}]")
         return draft
+
+    def _named_only(self, asked: _Asked, draft: Draft) -> _Named | None:
+        """The one passage an answer cites when it is no more than the name the question asks about
+        (every word of it is the question's own), with those words; None otherwise."""
+        if draft.abstained or len(draft.citations) != 1:
+            return None
+        chunk = self.catalog.by_id.get(draft.citations[0].chunk_id)
+        own = content_terms(chunk.text) if chunk is not None and chunk.kind == KIND_INITIATIVE else []
+        if not own or self.matcher.coverage(own, asked.question) < 1.0:
+            return None
+        return _Named(terms=own, principle=chunk.principle if chunk is not None else None)
 
     def _likely(self, asked: _Asked) -> list[Hit]:
         """The passages the ranker finds likely enough to answer from: the best, and those within the

@@ -341,6 +341,13 @@ class AnswerComposer:
         return replace(draft, text=f"{said}\n\n{draft.text}", route="partial")
 
     @staticmethod
+    def named_only(draft: Draft, *, about: str, label: str, english: bool = False) -> Draft:
+        """A passage that is no more than the name asked about: the answer says that the document only
+        names it (under which principle) and says nothing more of it, then quotes the name, cited."""
+        said = wording(english).named_only.format(about=f"«{about}»", label=label)
+        return replace(draft, text=f"{said}\n\n{draft.text}", route="partial")
+
+    @staticmethod
     def premise(draft: Draft, *, department: str, about: str, english: bool = False) -> Draft:
         """What the document says about something a department was asked about, after saying plainly
         that it does not name the department there ("Er BUF med i Den Korte Snor?")."""

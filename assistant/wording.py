@@ -40,6 +40,7 @@ class Wording:
     no_more: str
     near_miss: str
     premise: str
+    named_only: str
     counted: str
     no_match: str
     not_mentioned: str
@@ -75,6 +76,7 @@ DANISH = Wording(
     no_more="Men dokumentet siger ikke mere om {about}, end det der står her.",
     near_miss="Dokumentet siger ikke noget om det, du spørger om. Om {about} står der:",
     premise="Dokumentet nævner ikke {department} ved {about}. Om {about} står der:",
+    named_only="Dokumentet nævner kun {about} ved navn, som en indsats under {label}, og siger ikke mere om den:",
     counted="Dokumentet nævner ikke et antal, men den citerede tekst opregner {n}.",
     no_match=(
         "Det kan jeg ikke finde svar på i Sikker By-strategien. Spørg gerne om en indsats, et princip eller en "
@@ -110,6 +112,7 @@ ENGLISH = Wording(
     no_more="But the document does not say more about {about} than this.",
     near_miss="The document does not say what you ask. About {about} it says (in Danish):",
     premise="The document does not mention {department} in connection with {about}. About {about} it says (in Danish):",
+    named_only="The document only names {about}, as an initiative under {label}, and says nothing more about it:",
     counted="The document does not state a number, but the quoted text lists {n}.",
     no_match=(
         "I cannot find an answer to that in the Sikker By strategy. Try asking about an initiative, a principle "

@@ -492,6 +492,18 @@ def test_a_near_miss_is_told_what_the_document_does_say_after_it_is_declined(ser
 
 
 @pytest.mark.slow
+def test_a_passage_that_is_only_the_name_asked_about_is_said_to_be_no_more(service: AssistantService):
+    from sikkerby.eval.evaluator import declined
+    from sikkerby.eval.systems import AssistantSystem
+
+    answer = AssistantSystem(service).answer("Hvad står der i Restaurations- og Nattelivsplanen?")
+    assert answer.text.startswith("Dokumentet nævner kun «Restaurations- og Nattelivsplanen» ved navn"), answer.text
+    assert "Fagprincip 5" in answer.text and declined(answer) and len(answer.citations) == 1
+    # a passage with more to it than the name is quoted as it is
+    assert service.ask("Hvad er Den Korte Snor?").answer.startswith("Den Korte Snor er en")
+
+
+@pytest.mark.slow
 def test_a_department_asked_about_where_the_document_does_not_name_it_is_told_so(service: AssistantService):
     from sikkerby.eval.evaluator import declined
     from sikkerby.eval.systems import AssistantSystem
