@@ -38,7 +38,8 @@ _MEASURED = re.compile(
     re.IGNORECASE,
 )
 #: a capitalised name after "i/på/ved" that is an organisation, not a place
-_NOT_PLACE = r"(?![\wæøå]*(?:forvaltning|[Kk]ommune|[Pp]oliti|udvalg|selskab))"
+#: names after "i"/"på" that say no place: a unit, and the city as a whole (where every passage is)
+_NOT_PLACE = r"(?![\wæøå]*(?:forvaltning|[Kk]ommune|[Pp]oliti|udvalg|selskab))(?!K[øo]benhavns?\b)"
 
 
 def _named_subject(sentence: str) -> bool:

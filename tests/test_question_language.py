@@ -374,3 +374,11 @@ def test_a_count_of_what_a_follow_up_is_about_is_answered_by_no_year():
     assert intent is not None and intent.name == "count"
     assert not intent.answered_by("hvor mange er der?", "Ved budget 2024 er der etableret en ordning.")
     assert intent.answered_by("hvor mange er der?", "Der er ansat 12 vagter.")
+
+
+def test_the_city_as_a_whole_says_no_place():
+    intent = question_intent("Hvilke steder er mest utrygge?")
+    assert intent is not None and intent.name == "place"
+    asked = "Hvilke steder er mest utrygge?"
+    assert not intent.answered_by(asked, "Undersøgelsen giver viden om trygheden i København.")
+    assert intent.answered_by(asked, "Indsatsen foregår på Nørrebro Station.")
