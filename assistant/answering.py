@@ -712,7 +712,7 @@ class Answerer:
             # initiative of that principle is about it, besides those the topic model finds elsewhere
             have = {c.id for c in chosen}
             chosen += [c for c in own.initiatives if c.id not in have]
-        about = _words_for(asked.question, asked.focus) if asked.focus else asked.question.strip(" ?")
+        about = _words_for(asked.question, asked.focus or asked.residual) or asked.question.strip(" ?")
         evidence = Evidence(initiatives=tuple(chosen), about=about, english=asked.english)
         return self.generator.generate(asked.question, asked.route, evidence)
 

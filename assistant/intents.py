@@ -25,7 +25,8 @@ _ORGANISATIONS = (
 #: a verb of being in the document: "hvor nævnes X?" asks where in the document, not where X takes place
 MENTIONED = re.compile(
     r"\b(n(?:æ|ae|a|e)vn\w*|omtal\w*|optr[æa]de\w*|forekom\w*|indg[åa]r|indgaar|figurer\w*|st[åa]r\s+(?:der|det|de)\b"
-    r"|mentioned|mentions?|appears?|features?|comes? in|come up|turns? up|involved|involving)\b",
+    r"|mentioned|mentions?|appears?|features?|comes? in|come up|turns? up|involved|involving"
+    r"|i\s+(?:dokumentet|strategien|teksten|eksemplerne)|in\s+the\s+(?:document|strategy|text))\b",
     re.IGNORECASE,
 )
 #: measuring or evaluating an effect: how it is found out, not what it was

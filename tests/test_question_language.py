@@ -347,6 +347,7 @@ def test_a_department_is_found_by_the_short_form_staff_write(question: str, code
 def test_where_in_the_document_asks_no_place():
     assert question_intent("Hvor nævnes Tryghedsvagterne?") is None
     assert question_intent("Where does the Prison and Probation Service come in?") is None
+    assert question_intent("hvor er der tryghedsvagter i dokumentet") is None
     assert question_intent("Hvor foregår Den Korte Snor?").name == "place"  # type: ignore[union-attr]
 
 

@@ -473,9 +473,16 @@ def test_a_department_in_a_lead_in_does_not_answer_for_a_subject_the_document_la
 
 @pytest.mark.slow
 def test_where_in_the_document_lists_every_passage_about_it(service: AssistantService):
-    for question in ("hvor bliver tryghedsvagter naevnt", "Everything involving the night hosts, please."):
+    for question in (
+        "hvor bliver tryghedsvagter naevnt",
+        "hvor er der tryghedsvagter i dokumentet",
+        "Everything involving the night hosts, please.",
+    ):
         answer = service.ask(question)
         assert len(answer.citations) >= 3 and "siger ikke" not in answer.answer, answer.answer
+    # a subject with no word to name it is headed by what the question writes, not by the whole question
+    numbered = service.ask("Kan du fortælle mig hvor 18+ indsatserne bliver nævnt?")
+    assert "«18+»" in numbered.answer.splitlines()[0], numbered.answer
 
 
 @pytest.mark.slow
