@@ -68,7 +68,7 @@ _REFERS = re.compile(
     re.IGNORECASE,
 )
 #: "både TMF og ØKF", "both BUF and SOF": the initiatives the departments share
-_BOTH = re.compile(r"\b(både|begge|both|fælles|sammen)\b", re.IGNORECASE)
+_BOTH = re.compile(r"\b(både|begge|both|fælles|sammen|samarbejd\w*|together|jointly|collaborat\w*)\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True)

@@ -412,6 +412,14 @@ def test_each_department_named_gets_its_list(service: AssistantService):
     # … and the two together when the ask points back at both of the lead-in's departments
     answer = service.ask("Jeg koordinerer mellem BUF og BIF. Hvor i tabellen arbejder de to forvaltninger sammen?")
     assert "nævnes begge i" in answer.answer, answer.answer
+    # working together is what the two share
+    for question in (
+        "Hvilke indsatser samarbejder KFF og SOF om?",
+        "List all initiatives where KFF and SOF work together.",
+    ):
+        answer = service.ask(question)
+        assert len(answer.citations) == 4, answer.answer
+        assert "both named" in answer.answer or "nævnes begge" in answer.answer
 
 
 @pytest.mark.slow
