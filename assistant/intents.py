@@ -228,8 +228,12 @@ INTENTS: tuple[Intent, ...] = (
     Intent(
         "age",
         "other",
-        re.compile(r"\b(hvor gamle|hvilken alder|hvilke aldre|aldersgruppe\w*|alderen|how old|what age)\b", _I),
-        re.compile(r"(?<!princip )\b\d+\b", _I),
+        re.compile(
+            r"\b(hvor gamle|hvilken alder|hvilke aldre|alders\w+|alderen|how old|what age"
+            r"|age (?:limit|range|group)s?)\b",
+            _I,
+        ),
+        re.compile(r"(?<!princip )\b\d{1,2}\b", _I),  # an age, never a year
         "Men dokumentet siger ikke, hvilken alder det gælder.",
         "But the document does not say which ages it covers.",
     ),
