@@ -18,6 +18,11 @@ log = logging.getLogger(__name__)
 
 #: the strategy's principles spoken of together: "hvor mange fagprincipper", "which principles"
 _STRUCTURE = re.compile(r"princip(per|perne)\b|\bprinciples\b")
+#: words for the document's own form and purpose: about the document, never a subject in it ("Hvad er
+#: formålet med tabellen?", "er tabellen en komplet liste over alt, hvad kommunen gør?")
+_ABOUT_DOCUMENT = re.compile(r"\b(tabel\w*|formal\w*|komplet\w*|udtommende|purpose|table|exhaustive|complete)\b")
+#: words that name the document itself
+_DOCUMENT = re.compile(r"\b(dokument\w*|strategi\w*|tabel\w*|eksempl\w*|document|strategy|table|examples?)\b")
 #: a question about a principle's own words, not its initiatives ("Hvordan lyder Fagprincip 2?")
 _WORDING = re.compile(r"\b(lyder|ordlyd\w*|formuler\w*|siger|egne ord|principtekst\w*|wording|worded|says?|reads?)\b")
 #: a question for every place in the document that speaks of something ("hvor nævnes …", "alt om …",
@@ -75,6 +80,18 @@ class AnswerPolicy:
             # "Hvilke forvaltninger samarbejder om …?" names no department: it asks who takes part in
             # something, which the passages about it answer
             return Route(RouteKind.GENERAL, partial=view.intent is not None)
+        kind = self._kind(view, kind)
+        if kind in ("list_principle", "list_topic", "list_department", "overview"):
+            return self._list(view, kind)
+        if principle and not view.rare_terms:
+            return Route(RouteKind.PRINCIPLE_STATEMENT, principle=principle)
+        scant = view.intent is None and understood.answers_proba.get("full", 1.0) < self.scant_at
+        return Route(RouteKind.GENERAL, partial=view.intent is not None, scant=scant)
+
+    def _kind(self, view: QuestionView, kind: str) -> str:
+        """The kind model's call, read with what the question names: a subject, a department, the
+        document itself, a place in the document or ages alone."""
+        principle = view.principle
         if (
             kind == "overview"
             and set(view.focus) & set(terms(ask_clause(view.ask)))
@@ -82,9 +99,14 @@ class AnswerPolicy:
             and view.department is None
             and view.intent is None
             and not _STRUCTURE.search(fold(view.ask))
+            and not _ABOUT_DOCUMENT.search(fold(view.ask))
         ):
             # "hvad gør Sikker By i skolerne?" names the strategy, but asks about a subject in it
             kind = "list_topic"
+        if kind in ("fact", "out_of_scope", "list_topic") and self._about_document(view):
+            # "Hvilke år gælder eksemplerne for?", "What is the purpose of the table?": the document's
+            # own introduction answers, or says plainly what it does not
+            kind = "overview"
         if kind == "out_of_scope" and view.department is not None and principle is None:
             # never out of scope, since it names a department, and of no kind the model knows: the
             # department's initiatives ("Kan du finde alle de steder, hvor BIF optræder?")
@@ -97,12 +119,7 @@ class AnswerPolicy:
             # ages and nothing else to go by: the initiatives for those ages, whatever the kind model
             # made of the wording around them ("… en 12-årig dreng … Er der en indsats til den aldersgruppe?")
             kind = "list_topic"
-        if kind in ("list_principle", "list_topic", "list_department", "overview"):
-            return self._list(view, kind)
-        if principle and not view.rare_terms:
-            return Route(RouteKind.PRINCIPLE_STATEMENT, principle=principle)
-        scant = view.intent is None and understood.answers_proba.get("full", 1.0) < self.scant_at
-        return Route(RouteKind.GENERAL, partial=view.intent is not None, scant=scant)
+        return kind
 
     def _declined(self, view: QuestionView, understood: Understanding) -> Route | None:
         """Whether the document does not answer is the answerability model's call (it weighs the kind
@@ -110,6 +127,7 @@ class AnswerPolicy:
         the question is never out of scope."""
         # the strategy's own structure ("hvor mange fagprincipper …") is never out of scope either
         named = view.principle is not None or self._names_department(view) or bool(_STRUCTURE.search(fold(view.ask)))
+        named = named or self._about_document(view)
         # an age with no other subject ("Er der en indsats til 12-årige?") is a slot too
         if named or (view.by_age_alone and not view.unknown_focus):
             return None
@@ -123,6 +141,18 @@ class AnswerPolicy:
             # "Hvor indgår Kriminalforsorgen?" about a subject the documents use: where they do
             return None
         return Route(RouteKind.OUT_OF_SCOPE)
+
+    @staticmethod
+    def _about_document(view: QuestionView) -> bool:
+        """Whether the question asks about the document itself: it names the document (or its form and
+        purpose) and no subject in it, no principle and no department."""
+        ask = fold(view.ask)
+        if view.principle is not None or view.department is not None:
+            return False
+        if not (_DOCUMENT.search(ask) or _ABOUT_DOCUMENT.search(ask)):
+            return False
+        meta = {t for pattern in (_ABOUT_DOCUMENT, _DOCUMENT) for m in pattern.finditer(ask) for t in terms(m.group())}
+        return not [t for t in [*view.focus, *view.unknown_focus, *view.rare_terms] if t not in meta]
 
     @staticmethod
     def _where_in_document(view: QuestionView) -> bool:
@@ -161,5 +191,5 @@ class AnswerPolicy:
         if kind == "overview" or (kind == "list_topic" and not department and not view.terms and view.age is None):
             # a list with no subject to list by ("Hvad handler dokumentet om?": every word names the
             # document itself) is the document's outline
-            return Route(RouteKind.OVERVIEW)
+            return Route(RouteKind.OVERVIEW, partial=view.intent is not None)
         return Route(RouteKind.TOPIC_LIST, department=department)

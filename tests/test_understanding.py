@@ -433,10 +433,21 @@ def test_what_people_type_loosely_is_read_as_the_documents_words(service: Assist
 
 @pytest.mark.slow
 def test_a_question_about_the_document_itself_is_answered_from_its_introduction(service: AssistantService):
-    for question in ("Hvad handler dokumentet om?", "What is this document actually about?"):
+    for question in (
+        "Hvad handler dokumentet om?",
+        "What is this document actually about?",
+        # its form and purpose, and what it covers, are about it too
+        "Hvad er formålet med tabellen i dokumentet?",
+        "Er tabellen en udtømmende liste over kommunens indsatser?",
+        "Hvilke år gælder eksemplerne for?",
+        "What is the purpose of the table?",
+    ):
         answer = service.ask(question)
         assert not answer.abstained and "2022-2025" in answer.answer, answer.answer
         assert "handler om «" not in answer.answer and "concern «" not in answer.answer, answer.answer
+    # a subject named beside the document is what the question is about
+    answer = service.ask("Jeg arbejder som SSP-konsulent. Hvor i dokumentet er SSP nævnt?")
+    assert answer.answer.startswith("6 indsatser handler om «SSP»"), answer.answer
 
 
 @pytest.mark.slow
