@@ -361,8 +361,12 @@ class Answerer:
                 # the document speaks of what the question names, but not of what it asks
                 asked = self._answer(view.question, Route(GENERAL), search_filter, clock, view=view)
                 if not asked.abstained:
-                    about = _words_for(view.question, view.focus)
-                    return self.composer.near_miss(asked, about=about, english=view.english)
+                    known = [t for t in view.focus if t not in view.unknown_focus]
+                    about = _words_for(view.question, known)
+                    # what the document never names is said first, by name ("Er der halværter i
+                    # Valbyhallen?": it names no «Valbyhallen»; of halværter it says …)
+                    declined = self._declined(view, brief=True) if view.unknown_focus else None
+                    return self.composer.near_miss(asked, about=about, english=view.english, declined=declined)
             # name the question's rare words the document never uses, never an everyday word
             return self.composer.abstain(self._declined(view))
         draft = self._answer(view.question, route, search_filter, clock, view=view, understood=understood)
@@ -387,21 +391,22 @@ class Answerer:
     def _near_miss(self, view: QuestionView, understood: Understanding) -> Hit | None:
         """The passage a declined question names everything of: the ranker's best, sure to be about
         it, holding every subject word (none of which the documents lack)."""
-        if not view.focus or view.unknown_focus or view.english or not understood.ranked:
+        known = [t for t in view.focus if t not in view.unknown_focus]
+        if not known or view.english or not understood.ranked:
             return None
         assert self.understanding is not None
         best, p = understood.ranked[0]
-        if p < self.understanding.policy.near_miss_at or self.matcher.coverage(list(view.focus), best.chunk.text) < 1.0:
+        if p < self.understanding.policy.near_miss_at or self.matcher.coverage(known, best.chunk.text) < 1.0:
             return None
         return best
 
     @staticmethod
-    def _declined(view: QuestionView) -> str:
+    def _declined(view: QuestionView, *, brief: bool = False) -> str:
         """Why the document cannot answer: the question's subject words it never uses, else the kind of
         fact asked for that it does not hold, else that nothing in it answers."""
         unknown = list(dict.fromkeys([*view.unknown_focus, *(t for t in view.unknown if t in view.rare_terms)]))
         if unknown:
-            return not_mentioned(view.question, unknown, english=view.english)
+            return not_mentioned(view.question, unknown, english=view.english, brief=brief)
         if view.intent is not None:
             return view.intent.declined(english=view.english)
         return no_match(view.english)

@@ -334,10 +334,12 @@ class AnswerComposer:
         return Draft("\n".join(lines), citer.citations(), False, "follow_up")
 
     @staticmethod
-    def near_miss(draft: Draft, *, about: str, english: bool = False) -> Draft:
+    def near_miss(draft: Draft, *, about: str, english: bool = False, declined: str | None = None) -> Draft:
         """What the document says about a question's subject, after saying plainly that it does not
-        say what was asked ("Hvorfor blev Den Korte Snor lukket?")."""
-        said = wording(english).near_miss.format(about=f"«{about}»")
+        say what was asked ("Hvorfor blev Den Korte Snor lukket?"), or, ``declined``, what it never names."""
+        words = wording(english)
+        said = f"{declined} {words.said_about}" if declined else words.near_miss
+        said = said.format(about=f"«{about}»")
         return replace(draft, text=f"{said}\n\n{draft.text}", route="partial")
 
     @staticmethod

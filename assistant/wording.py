@@ -39,11 +39,13 @@ class Wording:
     follow_up_none: str
     no_more: str
     near_miss: str
+    said_about: str
     premise: str
     named_only: str
     counted: str
     no_match: str
     not_mentioned: str
+    names_not: str
     kind_names: tuple[str, str]
 
     def count(self, n: int) -> str:
@@ -75,6 +77,7 @@ DANISH = Wording(
     follow_up_none="Ingen af de {count} i det forrige svar passer på «{about}».",
     no_more="Men dokumentet siger ikke mere om {about}, end det der står her.",
     near_miss="Dokumentet siger ikke noget om det, du spørger om. Om {about} står der:",
+    said_about="Om {about} står der:",
     premise="Dokumentet nævner ikke {department} ved {about}. Om {about} står der:",
     named_only="Dokumentet nævner kun {about} ved navn, som en indsats under {label}, og siger ikke mere om den:",
     counted="Dokumentet nævner ikke et antal, men den citerede tekst opregner {n}.",
@@ -83,6 +86,7 @@ DANISH = Wording(
         "forvaltning."
     ),
     not_mentioned="Det står der ikke noget om i Sikker By-strategien: dokumentet nævner ikke {listed}.",
+    names_not="Dokumentet nævner ikke {listed}.",
     kind_names=("grundprincipper", "fagprincipper"),
 )
 
@@ -111,6 +115,7 @@ ENGLISH = Wording(
     follow_up_none="None of the {count} in the previous answer match «{about}».",
     no_more="But the document does not say more about {about} than this.",
     near_miss="The document does not say what you ask. About {about} it says (in Danish):",
+    said_about="About {about} it says (in Danish):",
     premise="The document does not mention {department} in connection with {about}. About {about} it says (in Danish):",
     named_only="The document only names {about}, as an initiative under {label}, and says nothing more about it:",
     counted="The document does not state a number, but the quoted text lists {n}.",
@@ -119,6 +124,7 @@ ENGLISH = Wording(
         "or a department."
     ),
     not_mentioned="The Sikker By strategy says nothing about that: the document does not mention {listed}.",
+    names_not="The document does not mention {listed}.",
     kind_names=("core principles (grundprincipper)", "specific principles (fagprincipper)"),
 )
 
@@ -136,12 +142,14 @@ def no_match(english: bool = False) -> str:
     return wording(english).no_match
 
 
-def not_mentioned(question: str, unknown_terms: Sequence[str], *, english: bool = False) -> str:
-    """An abstention that names the words of the question the document never uses."""
+def not_mentioned(question: str, unknown_terms: Sequence[str], *, english: bool = False, brief: bool = False) -> str:
+    """An abstention that names the words of the question the document never uses (``brief``: only
+    that, before what it says of the rest)."""
     shown = [w for w in dict.fromkeys(words(question)) if term(w) in set(unknown_terms)]
     fallback = "what you ask about" if english else "det, du spørger om"
     listed = ", ".join(f"«{w}»" for w in shown) or fallback
-    return wording(english).not_mentioned.format(listed=listed)
+    said = wording(english)
+    return (said.names_not if brief else said.not_mentioned).format(listed=listed)
 
 
 NO_MATCH = DANISH.no_match

@@ -515,6 +515,10 @@ def test_a_near_miss_is_told_what_the_document_does_say_after_it_is_declined(ser
     # a subject the documents never use is declined by name, with nothing quoted
     plain = service.ask("Hvad koster et klippekort?")
     assert plain.abstained and "klippekort" in plain.answer and not plain.citations
+    # a word the documents never use beside one they do: the first named as missing, then the other's passage
+    halls = AssistantSystem(service).answer("Er der halværter i Valbyhallen?")
+    assert halls.text.startswith("Dokumentet nævner ikke «Valbyhallen». Om «halværter» står der:"), halls.text
+    assert declined(halls) and "Bellahøjhallerne" in halls.text and len(halls.citations) == 1
 
 
 @pytest.mark.slow
