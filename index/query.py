@@ -18,6 +18,12 @@ log = logging.getLogger(__name__)
 TYPO_MIN = 8
 #: and only when its folded spelling is this close to the corpus word's (a typo, not another word)
 TYPO_RATIO = 0.85
+#: a word no Danish word spells is read as an everyday word typed without æ/ø/å or with a consonant
+#: too few ("soger", "komunen") when that word is at least this common (Zipf scale)
+EVERYDAY_ZIPF = 3.0
+#: how æ, ø and å are typed on a keyboard without them
+_UNTYPED = (("ae", "æ"), ("oe", "ø"), ("aa", "å"), ("a", "æ"), ("a", "å"), ("o", "ø"))
+_CONSONANTS = frozenset("bcdfghjklmnpqrstvwxz")
 
 
 class QueryNormalizer:
@@ -60,6 +66,8 @@ class QueryNormalizer:
             found = self.by_skeleton.get(skeleton(lower))
             if found is not None and SequenceMatcher(None, fold(lower), fold(found)).ratio() < TYPO_RATIO:
                 found = None
+        if found is None and len(lower) >= 4 and zipf(lower, "da") < 1.0:
+            found = _everyday(lower)
         if found is None:
             return word
         return found.capitalize() if word[:1].isupper() else found
@@ -67,3 +75,22 @@ class QueryNormalizer:
     def normalize(self, query: str) -> str:
         respelled = WORD_RE.sub(lambda m: self.respell(m.group(0)), query)
         return expand_inline(respelled)
+
+
+def _everyday(word: str) -> str | None:
+    """The common Danish word ``word`` is a keyboard's spelling of: one æ/ø/å typed as a, o, ae, oe or
+    aa ("soger": "søger"), or one consonant typed once for twice ("komunen": "kommunen"); None when no
+    such spelling is an everyday word."""
+    candidates: set[str] = set()
+    for typed, letter in _UNTYPED:
+        start = word.find(typed)
+        while start >= 0:
+            candidates.add(word[:start] + letter + word[start + len(typed) :])
+            start = word.find(typed, start + 1)
+    for i, char in enumerate(word[1:-1], start=1):
+        if char in _CONSONANTS and word[i - 1] != char and word[i + 1] != char:
+            candidates.add(word[: i + 1] + word[i:])
+    scored = sorted(((zipf(c, "da"), c) for c in candidates), reverse=True)
+    if not scored or scored[0][0] < EVERYDAY_ZIPF:
+        return None
+    return scored[0][1]
