@@ -117,7 +117,7 @@ ENGLISH = Wording(
     near_miss="The document does not say what you ask. About {about} it says (in Danish):",
     said_about="About {about} it says (in Danish):",
     premise="The document does not mention {department} in connection with {about}. About {about} it says (in Danish):",
-    named_only="The document only names {about}, as an initiative under {label}, and says nothing more about it:",
+    named_only="The document only names {about}, as an initiative under {label}, and does not say more about it:",
     counted="The document does not state a number, but the quoted text lists {n}.",
     no_match=(
         "I cannot find an answer to that in the Sikker By strategy. Try asking about an initiative, a principle "

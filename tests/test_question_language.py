@@ -383,3 +383,22 @@ def test_the_city_as_a_whole_says_no_place():
     asked = "Hvilke steder er mest utrygge?"
     assert not intent.answered_by(asked, "Undersøgelsen giver viden om trygheden i København.")
     assert intent.answered_by(asked, "Indsatsen foregår på Nørrebro Station.")
+
+
+def test_which_days_is_answered_by_days_of_the_week_never_by_a_year():
+    asked = "på hvilke dage er vedkommende her?"
+    intent = question_intent(asked)
+    assert intent is not None and intent.name == "days" and intent.missing == "when"
+    assert not intent.answered_by(asked, "Med budget 2023 blev der afsat midler til en medarbejder.")
+    assert intent.answered_by(asked, "Natteværter er til stede torsdag, fredag og lørdag nat.")
+    # the question models read it as the kind it was split from
+    assert intent.feature_name == "time"
+
+
+def test_an_ask_may_start_with_a_preposition_before_its_question_word():
+    question = "Hvad laver relationsmedarbejderen fra SOF, og på hvilke dage er vedkommende her?"
+    assert split_parts(question) == ["Hvad laver relationsmedarbejderen fra SOF", "på hvilke dage er vedkommende her?"]
+    assert split_parts("What is FILT and in which district does it run?") == [
+        "What is FILT",
+        "in which district does it run?",
+    ]

@@ -88,6 +88,8 @@ ROUTING_TERMS = frozenset(
     )
 ) | {str(n) for n in range(1, 10)}
 
+#: the kinds of fact the question models tell apart, in the order of their features
+INTENT_FEATURES = tuple(dict.fromkeys(intent.feature_name for intent in INTENTS))
 SLOT_FEATURES = [
     "has_principle",
     "has_department",
@@ -101,7 +103,7 @@ SLOT_FEATURES = [
     "initiative_cos",
     "statement_minus_initiative",
     # which kind of fact is asked for: a date or a frequency is never a list, a count may be
-    *(f"asks:{intent.name}" for intent in INTENTS),
+    *(f"asks:{name}" for name in INTENT_FEATURES),
 ]
 ANSWER_FEATURES = [
     "dense_top",
@@ -186,7 +188,7 @@ class QuestionView:
                 self.statement_cos,
                 self.initiative_cos,
                 self.statement_cos - self.initiative_cos,
-                *(float(self.intent is intent) for intent in INTENTS),
+                *(float(self.intent is not None and self.intent.feature_name == name) for name in INTENT_FEATURES),
             ]
         )
 

@@ -21,8 +21,10 @@ _ASK_WORDS = (
 _OPENERS = rf"(?:{_ASK_WORDS}|kan|er|har|is|are|does|do|can)"
 #: a boundary before a new ask: "…, og hvor mange", "…; hvem", "…, hvilke", "… and when"
 #: (the split reads the question as written, so the ask words in their Danish spelling too)
+#: (a preposition may go before the ask word: "…, og på hvilke dage er vedkommende her?")
 _SPLIT = re.compile(
-    rf"(?:\s*[,;]\s*(?:og|samt|and|or|eller)?|\s+(?:og|samt|and))\s+(?=(?:{_ASK_WORDS}|hvornår|nævn)\b)"
+    rf"(?:\s*[,;]\s*(?:og|samt|and|or|eller)?|\s+(?:og|samt|and))\s+"
+    rf"(?=(?:(?:på|i|til|fra|for|med|om|under|in|on|at|to|from|for|with|under)\s+)?(?:{_ASK_WORDS}|hvornår|nævn)\b)"
 )
 _SENTENCE = re.compile(r"(?<=[?!.])\s+(?=\S)")
 _ASKS = re.compile(rf"^\s*(?:{_OPENERS})\b|\?\s*$")
