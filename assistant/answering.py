@@ -537,6 +537,7 @@ class Answerer:
             and "princip" not in fold(asked.ask or asked.question)
             and self.understanding is not None
             and self.matcher.coverage(view.focus, principle.statement) == 0
+            and not any(_first_part_in(t, principle.statement) for t in view.focus)
         )
 
     def _principle(self, asked: _Asked) -> Draft:
@@ -618,6 +619,10 @@ class Answerer:
         age = asked_age(ask_clause(asked.ask or asked.question))
         extra = [t for t in asked.residual if t not in own and t in _narrowing(asked) and not (age and t.isdigit())]
         limited = self.catalog.principle(asked.route.principle) if asked.route.principle else None
+        if limited is not None and asked.view is not None and asked.view.described:
+            # "under princippet om rocker- og bandekriminalitet": the words that found the principle
+            # describe it, and narrow nothing within it
+            extra = []
         initiatives, extra, limited = self._principle_scope(initiatives, extra, limited)
         if extra:
             whole = any(self.matcher.coverage(extra, c.text) >= 1.0 for c in initiatives)
@@ -920,6 +925,13 @@ def _name_in(question: str, wanted: Sequence[str]) -> str:
         start = article.start()
     span = question[start:end]
     return span if len(span.split()) <= 2 * len(found) + 1 else _words_for(question, wanted)
+
+
+def _first_part_in(compound: str, text: str) -> bool:
+    """Whether ``text`` names the first part of a compound term ("rockergrup": "rocker" in "rocker- og
+    bandemedlem"), a part of at least five letters."""
+    have = set(terms(text))
+    return any(term(compound[:i]) in have for i in range(5, len(compound) - 3))
 
 
 def _unscored(chunk: Chunk) -> Hit:

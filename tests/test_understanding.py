@@ -562,3 +562,14 @@ def test_a_question_about_the_document_searches_its_introduction_first(service: 
         assert service.search(question, k=5)[0].chunk.kind == KIND_INTRO, question
     # a question about a subject in it does not
     assert service.search("Hvad gør Sikker By i skolerne?", k=5)[0].chunk.kind != KIND_INTRO
+
+
+@pytest.mark.slow
+def test_the_words_that_describe_a_principle_narrow_nothing_within_it(service: AssistantService):
+    # the principle found by its subject: every BIF initiative under it, not those that say "rocker"
+    within = service.ask("Hvilke af indsatserne under princippet om rocker- og bandekriminalitet har BIF en rolle i?")
+    assert within.answer.startswith("Beskæftigelses- og Integrationsforvaltningen (BIF) nævnes i 3 indsatser")
+    assert {c.principle for c in within.citations} == {"Fagprincip 2"}, within.answer
+    # a compound of the statement's word ("rockergruppe": "rocker") paraphrases the principle: all of it
+    paraphrase = service.ask("Hvad gør kommunen for at gøre det mindre tillokkende at være med i en rockergruppe?")
+    assert paraphrase.answer.startswith("Fagprincip 2:") and "Alle 5 udvalgte indsatser" in paraphrase.answer
