@@ -23,6 +23,7 @@ from sikkerby.assistant.generators.base import Evidence, Generator
 from sikkerby.assistant.generators.extractive import ExtractiveGenerator
 from sikkerby.assistant.intents import ask_clause, asked_words, question_intent
 from sikkerby.assistant.matching import TermMatcher, content_terms, is_english, is_generic
+from sikkerby.assistant.polar import PolarReader
 from sikkerby.assistant.policy import AnswerPolicy
 from sikkerby.assistant.router import (
     DEPARTMENT_LIST,
@@ -44,7 +45,7 @@ from sikkerby.assistant.router import (
 from sikkerby.assistant.settings import Settings
 from sikkerby.assistant.understanding.features import ROUTING_TERMS, FeatureExtractor, QuestionView, rare_terms
 from sikkerby.assistant.understanding.models import QuestionModels, Understanding, relevance
-from sikkerby.assistant.understanding.parts import split_parts
+from sikkerby.assistant.understanding.parts import is_pair, split_parts
 from sikkerby.assistant.wording import NO_MATCH, no_match, not_mentioned
 from sikkerby.index.catalog import Catalog, Principle
 from sikkerby.index.hybrid import Hit, HybridRetriever, SearchFilter
@@ -216,6 +217,7 @@ class Answerer:
         self.understanding = understanding
         self.generator: Generator = generator or ExtractiveGenerator(composer)
         self.router = QuestionRouter()
+        self.polar = PolarReader(matcher)
         self._kinds = {c.id: c.kind for c in catalog.chunks}
 
     def draft(
@@ -266,10 +268,12 @@ class Answerer:
             return self._understood(question, route, search_filter, clock, history)
         drafts: list[Draft] = []
         earlier: list[str] = []
+        # the things a comparison compares are each their own subject
+        paired = is_pair(question)
         for part in parts:
             part = self._elided(part, earlier)
             route = self.router.route(part)
-            drafts.append(self._understood(part, route, search_filter, clock, history, parts=earlier))
+            drafts.append(self._understood(part, route, search_filter, clock, history, parts=earlier, paired=paired))
             earlier.append(part)
         return merge_drafts(drafts)
 
@@ -345,11 +349,18 @@ class Answerer:
         history: Sequence[Answer],
         *,
         parts: Sequence[str] = (),
+        paired: bool = False,
     ) -> Draft:
         """The answer the fitted models and the policy choose, the question read in its conversation
-        (and an ask after the asks before it in the same question, ``parts``)."""
+        (and an ask after the asks before it in the same question, ``parts``; one of a pair compared,
+        ``paired``, after none of them, and after the conversation only when it names nothing itself:
+        "Og hvordan adskiller det sig fra det andet grundprincip?")."""
         assert self.understanding is not None
-        if parts:
+        if paired:
+            names = self._focus(question, content_terms(question), english=False)
+            own = names or find_principle(question) or find_department(question)
+            context = "" if own else self.context_for(question, [a.question for a in history])
+        elif parts:
             context = self.part_context(question, parts)
         else:
             context = self.context_for(question, [a.question for a in history])
@@ -366,11 +377,12 @@ class Answerer:
                     # what the document never names is said first, by name ("Er der halværter i
                     # Valbyhallen?": it names no «Valbyhallen»; of halværter it says …)
                     declined = self._declined(view, brief=True) if view.unknown_focus else None
-                    return self.composer.near_miss(asked, about=about, english=view.english, declined=declined)
+                    missed = self.composer.near_miss(asked, about=about, english=view.english, declined=declined)
+                    return self.polar.lead(view, route, missed)
             # name the question's rare words the document never uses, never an everyday word
-            return self.composer.abstain(self._declined(view))
+            return self.polar.lead(view, route, self.composer.abstain(self._declined(view)))
         draft = self._answer(view.question, route, search_filter, clock, view=view, understood=understood)
-        return self._lacking(draft, route, view)
+        return self.polar.lead(view, route, self._lacking(draft, route, view))
 
     def _lacking(self, draft: Draft, route: Route, view: QuestionView) -> Draft:
         """A list that was also asked for a kind of fact none of its passages states ("Hvilke indsatser
@@ -629,7 +641,10 @@ class Answerer:
             premise = None if whole or both or asked.route.principle else self._premise(asked, code, extra)
             if premise is not None:
                 return premise
-            filtered = [c for c in initiatives if self.matcher.coverage(extra, c.text) > 0]
+            # those that name all the words asked about, else those that name any of them
+            filtered = [c for c in initiatives if self.matcher.coverage(extra, c.text) >= 1.0] or [
+                c for c in initiatives if self.matcher.coverage(extra, c.text) > 0
+            ]
             if filtered:
                 initiatives = filtered
         if age is not None:
@@ -656,6 +671,10 @@ class Answerer:
             return initiatives, extra, limited
         if limited is not None:
             return initiatives, [] if self.matcher.coverage(extra, limited.statement) >= 0.5 else extra, limited
+        if any(self.matcher.coverage(extra, c.text) >= 1.0 for c in initiatives):
+            # the department's own initiatives name them ("Samarbejder KFF med politiet?"): a subject
+            # to narrow by, whichever statement also names it
+            return initiatives, extra, limited
         described = [p for p in self.catalog.principles.values() if self.matcher.coverage(extra, p.statement) >= 0.5]
         under = [c for c in initiatives if len(described) == 1 and c.principle == described[0].label]
         return (under, [], described[0]) if under else (initiatives, extra, None)

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sikkerby.assistant.matching import is_english, is_generic, term_in
-from sikkerby.ingest.danish import is_stopword, split_sentences, term, terms, words
+from sikkerby.ingest.danish import NEGATIONS, is_stopword, split_sentences, term, terms, words
 from sikkerby.ingest.frequencies import zipf
 from sikkerby.ingest.glossary import gloss
 
@@ -33,7 +33,7 @@ _MARKS_AFTER_STOP = re.compile(r"([.!?])((?:\s*\[\d+(?:\s*[,;]\s*\d+)*\])+)")
 _BULLET = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s+")
 _NUMBER = re.compile(r"\d")
 #: words that turn a claim around: a sentence with one needs a passage with one
-_NEGATION = frozenset({"ikke", "ingen", "intet", "aldrig", "hverken", "not", "no", "never", "neither", "nor"})
+_NEGATION = NEGATIONS
 #: text written to a model rather than to a reader: instructions to ignore, forget or override
 ADDRESSES_MODEL = re.compile(
     r"\b(ignor\w*|glem\w*|se bort fra|tilsidesæt\w*|forget|disregard|override)\b[^.!?]{0,80}"

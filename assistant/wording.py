@@ -47,6 +47,13 @@ class Wording:
     not_mentioned: str
     names_not: str
     kind_names: tuple[str, str]
+    #: the verdict in front of a yes/no question's answer (polar.py)
+    yes: str = ""
+    no: str = ""
+    #: how an answer's first line says that the document does not name what was asked about
+    not_named: tuple[str, ...] = ()
+    #: how an answer says that the document lacks the kind of fact asked for
+    lacking: tuple[str, ...] = ()
 
     def count(self, n: int) -> str:
         """ "1 indsats", "2 indsatser" """
@@ -88,6 +95,10 @@ DANISH = Wording(
     not_mentioned="Det står der ikke noget om i Sikker By-strategien: dokumentet nævner ikke {listed}.",
     names_not="Dokumentet nævner ikke {listed}.",
     kind_names=("grundprincipper", "fagprincipper"),
+    yes="Ja:",
+    no="Nej:",
+    not_named=("Dokumentet nævner ikke", "Sikker By-strategien nævner ikke", "Det står der ikke noget om", "Ingen af"),
+    lacking=("siger ikke", "nævner ikke et antal", "oplyser ikke"),
 )
 
 ENGLISH = Wording(
@@ -126,6 +137,15 @@ ENGLISH = Wording(
     not_mentioned="The Sikker By strategy says nothing about that: the document does not mention {listed}.",
     names_not="The document does not mention {listed}.",
     kind_names=("core principles (grundprincipper)", "specific principles (fagprincipper)"),
+    yes="Yes:",
+    no="No:",
+    not_named=(
+        "The document does not mention",
+        "The Sikker By strategy names",
+        "The Sikker By strategy says nothing",
+        "None of",
+    ),
+    lacking=("does not say", "does not state"),
 )
 
 

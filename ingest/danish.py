@@ -18,6 +18,8 @@ log = logging.getLogger(__name__)
 # Letters (with hyphens and apostrophes inside a word), or numbers such as 2023, 18+ and 17½.
 WORD_RE = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*|\d+(?:[.,]\d+)?[+½]?")
 SENTENCE_END_RE = re.compile(r"(?<=[.!?])\s+(?=[\"“«(]?[A-ZÆØÅ0-9|@])")
+#: the words that turn a claim around, in Danish and English
+NEGATIONS = frozenset({"ikke", "ingen", "intet", "aldrig", "hverken", "not", "no", "never", "neither", "nor"})
 
 _STOPWORDS = {
     "af",

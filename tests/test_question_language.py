@@ -402,3 +402,37 @@ def test_an_ask_may_start_with_a_preposition_before_its_question_word():
         "What is FILT",
         "in which district does it run?",
     ]
+
+
+@pytest.mark.parametrize(
+    ("question", "parts"),
+    [
+        (
+            "Hvilke principper hører henholdsvis Din Betjent og charteret for et natteliv uden diskrimination under?",
+            [
+                "Hvilke principper hører Din Betjent under?",
+                "Hvilke principper hører charteret for et natteliv uden diskrimination under?",
+            ],
+        ),
+        (
+            "Hvem står for henholdsvis Natteværterne og Aftenværterne?",
+            ["Hvem står for Natteværterne?", "Hvem står for Aftenværterne?"],
+        ),
+        # what is compared of each thing goes with each
+        (
+            "Compare the age groups of the fritidsjob initiative and the 18+ initiative in Husum.",
+            [
+                "What is the age groups of the fritidsjob initiative?",
+                "What is the age groups of the 18+ initiative in Husum?",
+            ],
+        ),
+        (
+            "Sammenlign aldersgrupperne for Den Korte Snor og 18+ indsatsen",
+            ["Hvad er aldersgrupperne for Den Korte Snor?", "Hvad er aldersgrupperne for 18+ indsatsen?"],
+        ),
+        # a place is no aspect
+        ("Hvad er forskellen på unge i Husum og Tingbjerg?", ["Hvad er unge i Husum?", "Hvad er Tingbjerg?"]),
+    ],
+)
+def test_each_thing_of_a_pair_gets_the_ask_around_it(question: str, parts: list[str]):
+    assert split_parts(question) == parts

@@ -517,7 +517,7 @@ def test_a_near_miss_is_told_what_the_document_does_say_after_it_is_declined(ser
     assert plain.abstained and "klippekort" in plain.answer and not plain.citations
     # a word the documents never use beside one they do: the first named as missing, then the other's passage
     halls = AssistantSystem(service).answer("Er der halværter i Valbyhallen?")
-    assert halls.text.startswith("Dokumentet nævner ikke «Valbyhallen». Om «halværter» står der:"), halls.text
+    assert halls.text.startswith("Nej: Dokumentet nævner ikke «Valbyhallen». Om «halværter» står der:"), halls.text
     assert declined(halls) and "Bellahøjhallerne" in halls.text and len(halls.citations) == 1
 
 
@@ -539,7 +539,9 @@ def test_a_department_asked_about_where_the_document_does_not_name_it_is_told_so
     from sikkerby.eval.systems import AssistantSystem
 
     answer = AssistantSystem(service).answer("Er BUF med i Den Korte Snor?")
-    assert answer.text.startswith("Dokumentet nævner ikke Børne- og Ungdomsforvaltningen (BUF) ved «Den Korte Snor»")
+    assert answer.text.startswith(
+        "Nej: Dokumentet nævner ikke Børne- og Ungdomsforvaltningen (BUF) ved «Den Korte Snor»"
+    )
     assert declined(answer) and "10-17 år" in answer.text and len(answer.citations) == 1
     # a wrong premise is answered by what the passage says instead: the scheme is TMF's
     wrong = service.ask("Hvorfor hører Tryghedsvagterne under Socialforvaltningen?")
@@ -573,3 +575,18 @@ def test_the_words_that_describe_a_principle_narrow_nothing_within_it(service: A
     # a compound of the statement's word ("rockergruppe": "rocker") paraphrases the principle: all of it
     paraphrase = service.ask("Hvad gør kommunen for at gøre det mindre tillokkende at være med i en rockergruppe?")
     assert paraphrase.answer.startswith("Fagprincip 2:") and "Alle 5 udvalgte indsatser" in paraphrase.answer
+
+
+@pytest.mark.slow
+def test_each_thing_compared_is_answered_on_its_own(service: AssistantService):
+    answer = service.ask("Compare the age groups of BIF's fritidsjob initiative and the 18+ initiative in Husum.")
+    assert "15 og 24 år" in answer.answer and "18-25 år" in answer.answer, answer.answer
+    both = service.ask(
+        "Hvilke principper hører henholdsvis Din Betjent og charteret for et natteliv uden diskrimination under?"
+    )
+    assert "Grundprincip 1" in both.answer and "Fagprincip 5" in both.answer, both.answer
+    # a department's list narrowed by a subject its own initiatives name, not put under the one
+    # principle whose statement also names it
+    police = service.ask("Samarbejder KFF med politiet?")
+    assert police.answer.startswith("Ja: Kultur- og Fritidsforvaltningen (KFF) nævnes i 1 indsats"), police.answer
+    assert "MainManager" in police.answer

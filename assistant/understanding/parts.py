@@ -50,6 +50,16 @@ _COMPARE_THEM = re.compile(r"\b(?:forskel\w*|difference\w*|adskiller)\b.*\b(?:de
 _PAIR = re.compile(
     r"(?P<a>\b[A-ZÆØÅ][\wæøå-]+(?:\s+[a-zæøå-]+){0,2}?)\s+(?:og|and)\s+(?P<b>[A-ZÆØÅ][\wæøå-]+(?:\s+[\wæøå-]+){0,2}?)\b"
 )
+#: "Hvilke principper hører henholdsvis Din Betjent og charteret … under?": one ask per thing, each
+#: with the words around the pair (a preposition that ends the question stays after each)
+_RESPECTIVELY = re.compile(
+    r"^(?P<pre>.*?)\s*\bhenholdsvis\s+(?P<a>.+?)\s+og\s+(?P<b>.+?)(?P<post>\s+(?:under|i|med|til|for|om|på))?\s*[?.!]*$",
+    re.IGNORECASE,
+)
+#: "the age groups of A" / "aldersgrupperne for A": what is compared, and the thing it is of
+_ASPECT = re.compile(
+    r"^(?P<aspect>(?:the\s+)?[a-zæøå][\wæøå-]*(?:\s+[a-zæøå][\wæøå-]*)?)\s+(?:of|for|af)\s+(?P<thing>.+)$"
+)
 #: at most this many asks are answered in one question
 MAX_PARTS = 4
 
@@ -123,9 +133,34 @@ def _comparison(question: str) -> list[str] | None:
         if named:
             pair = (named.group("a"), named.group("b"))
     if pair is None:
-        return None
+        return _respectively(text)
     a, b = (p.strip(" ?.,") for p in pair)
-    if not a or not b or len(a.split()) > 6 or len(b.split()) > 6:
+    # "Compare the age groups of A and B": the age group of each
+    things = (a, b)
+    aspect = _ASPECT.match(a)
+    if aspect is not None and not _ASPECT.match(b):
+        things = (aspect.group("thing"), b)
+        of = "of" if english else "for"
+        a, b = (f"{aspect.group('aspect')} {of} {thing}" for thing in things)
+    if not all(things) or any(len(t.split()) > 6 for t in things):
         return None
     ask = "What is" if english else "Hvad er"
     return [f"{ask} {a}?", f"{ask} {b}?"]
+
+
+def is_pair(question: str) -> bool:
+    """Whether the question asks the same of two things (a comparison, "henholdsvis A og B"): its asks
+    are about one thing each, never read after each other."""
+    return _comparison(question.strip()) is not None
+
+
+def _respectively(question: str) -> list[str] | None:
+    """ "Hvilke principper hører henholdsvis A og B under?" as one ask about A and one about B."""
+    match = _RESPECTIVELY.match(question)
+    if match is None or not match.group("pre"):
+        return None
+    pre, post = match.group("pre").strip(), (match.group("post") or "").strip()
+    things = [match.group("a").strip(" ,"), match.group("b").strip(" ,")]
+    if any(not t or len(t.split()) > 8 for t in things):
+        return None
+    return [" ".join(w for w in (pre, thing, post) if w) + "?" for thing in things]
