@@ -188,6 +188,20 @@ INTENTS: tuple[Intent, ...] = (
         "But the document does not say who is in charge: it names no people or posts.",
     ),
     Intent(
+        # "Hvilken forvaltning står for den?": a department, which another organisation does not answer
+        "department",
+        "who",
+        re.compile(
+            r"\b(hvilken forvaltning|hvilke forvaltninger|hvilken afdeling|which (?:department|administration)s?"
+            r"|what (?:department|administration)s?)\b",
+            _I,
+        ),
+        re.compile(r"\b[\wæøå-]*forvaltning\w*\b|\b(?:KFF|SOF|BUF|BIF|TMF|ØKF|SUF)\b"),
+        "Men dokumentet siger ikke, hvem der står for det: det nævner ingen forvaltning ved det.",
+        "But the document does not say who runs it: it names no department for it.",
+        feature="who",
+    ),
+    Intent(
         "who",
         "who",
         re.compile(r"\bhvem\b|\bwho\b|\bwith whom\b|\bhvilke (?:samarbejdspartnere|partnere|aktører)\b", _I),

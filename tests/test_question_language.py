@@ -436,3 +436,13 @@ def test_an_ask_may_start_with_a_preposition_before_its_question_word():
 )
 def test_each_thing_of_a_pair_gets_the_ask_around_it(question: str, parts: list[str]):
     assert split_parts(question) == parts
+
+
+def test_which_department_is_answered_by_a_department_only():
+    asked = "hvilken forvaltning står for den?"
+    intent = question_intent(asked)
+    assert intent is not None and intent.name == "department" and intent.missing == "who"
+    assert not intent.answered_by(asked, "Den Korte Snor er en kriminalitetsforebyggende indsats.")
+    assert not intent.answered_by(asked, "Indsatsen koordineres med Københavns Politi.")
+    assert intent.answered_by(asked, "Ved budget 2024 er der etableret ordning med Tryghedsvagter (TMF).")
+    assert intent.answered_by(asked, "Socialforvaltningen og Kultur- og Fritidsforvaltningen samarbejder.")
