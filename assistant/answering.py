@@ -46,7 +46,7 @@ from sikkerby.assistant.settings import Settings
 from sikkerby.assistant.understanding.features import ROUTING_TERMS, FeatureExtractor, QuestionView, rare_terms
 from sikkerby.assistant.understanding.models import QuestionModels, Understanding, relevance
 from sikkerby.assistant.understanding.parts import is_pair, split_parts
-from sikkerby.assistant.wording import NO_MATCH, no_match, not_mentioned
+from sikkerby.assistant.wording import NO_MATCH, no_match, not_mentioned, wording
 from sikkerby.index.catalog import Catalog, Principle
 from sikkerby.index.hybrid import Hit, HybridRetriever, SearchFilter
 from sikkerby.ingest.chunk import KIND_INITIATIVE, KIND_INTRO, KIND_PRINCIPLE, Chunk
@@ -68,6 +68,8 @@ _REFERS = re.compile(
     r"(?!(?-i:\s+[A-ZÆØÅ]))",
     re.IGNORECASE,
 )
+#: a question of at most this many words that names an initiative is also told its principle
+SHORT_WORDS = 3
 #: "både TMF og ØKF", "both BUF and SOF": the initiatives the departments share
 _BOTH = re.compile(r"\b(både|begge|both|fælles|sammen|samarbejd\w*|together|jointly|collaborat\w*)\b", re.IGNORECASE)
 
@@ -382,7 +384,20 @@ class Answerer:
             # name the question's rare words the document never uses, never an everyday word
             return self.polar.lead(view, route, self.composer.abstain(self._declined(view)))
         draft = self._answer(view.question, route, search_filter, clock, view=view, understood=understood)
-        return self.polar.lead(view, route, self._lacking(draft, route, view))
+        return self.polar.lead(view, route, self._placed(self._lacking(draft, route, view), route, view))
+
+    def _placed(self, draft: Draft, route: Route, view: QuestionView) -> Draft:
+        """A question of a name and little more ("Din Betjent?", "EKI") is told what the initiative is
+        and which principle it is an example of."""
+        if route.kind != GENERAL or draft.abstained or view.intent is not None or not draft.citations:
+            return draft
+        if len(words(view.ask)) > SHORT_WORDS:
+            return draft
+        first = self.catalog.by_id.get(draft.citations[0].chunk_id)
+        if first is None or first.kind != KIND_INITIATIVE or not first.principle or first.principle in draft.text:
+            return draft
+        placed = wording(view.english).placed.format(label=first.principle)
+        return replace(draft, text=f"{draft.text}\n\n{placed}")
 
     def _lacking(self, draft: Draft, route: Route, view: QuestionView) -> Draft:
         """A list that was also asked for a kind of fact none of its passages states ("Hvilke indsatser

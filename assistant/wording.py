@@ -47,6 +47,8 @@ class Wording:
     not_mentioned: str
     names_not: str
     kind_names: tuple[str, str]
+    #: the principle of an initiative asked about by name alone
+    placed: str = ""
     #: the verdict in front of a yes/no question's answer (polar.py)
     yes: str = ""
     no: str = ""
@@ -95,6 +97,7 @@ DANISH = Wording(
     not_mentioned="Det står der ikke noget om i Sikker By-strategien: dokumentet nævner ikke {listed}.",
     names_not="Dokumentet nævner ikke {listed}.",
     kind_names=("grundprincipper", "fagprincipper"),
+    placed="Indsatsen er et eksempel under {label}.",
     yes="Ja:",
     no="Nej:",
     not_named=("Dokumentet nævner ikke", "Sikker By-strategien nævner ikke", "Det står der ikke noget om", "Ingen af"),
@@ -137,6 +140,7 @@ ENGLISH = Wording(
     not_mentioned="The Sikker By strategy says nothing about that: the document does not mention {listed}.",
     names_not="The document does not mention {listed}.",
     kind_names=("core principles (grundprincipper)", "specific principles (fagprincipper)"),
+    placed="The initiative is an example under {label}.",
     yes="Yes:",
     no="No:",
     not_named=(

@@ -430,6 +430,11 @@ def test_an_ask_may_start_with_a_preposition_before_its_question_word():
             "Sammenlign aldersgrupperne for Den Korte Snor og 18+ indsatsen",
             ["Hvad er aldersgrupperne for Den Korte Snor?", "Hvad er aldersgrupperne for 18+ indsatsen?"],
         ),
+        # what the asker adds after the comparing sentence stays out of it
+        (
+            "Kan du forklare mig forskellen på Ny Start 3.0 og Idrætsprojektet? De lyder lidt ens for mig",
+            ["Hvad er Ny Start 3.0?", "Hvad er Idrætsprojektet?"],
+        ),
         # a place is no aspect
         ("Hvad er forskellen på unge i Husum og Tingbjerg?", ["Hvad er unge i Husum?", "Hvad er Tingbjerg?"]),
     ],

@@ -590,3 +590,17 @@ def test_each_thing_compared_is_answered_on_its_own(service: AssistantService):
     police = service.ask("Samarbejder KFF med politiet?")
     assert police.answer.startswith("Ja: Kultur- og Fritidsforvaltningen (KFF) nævnes i 1 indsats"), police.answer
     assert "MainManager" in police.answer
+
+
+@pytest.mark.slow
+def test_a_name_asked_alone_is_told_its_principle(service: AssistantService):
+    answer = service.ask("Din Betjent?")
+    assert "Din Betjent" in answer.answer and answer.answer.endswith("Indsatsen er et eksempel under Grundprincip 1.")
+    # a question that asks for more than the name gets no such line
+    assert "eksempel under" not in service.ask("Hvad går Din Betjent ud på, og hvem er med?").answer
+
+
+@pytest.mark.slow
+def test_an_english_name_the_documents_use_is_searched_as_written(service: AssistantService):
+    answer = service.ask("Which principle does the Strong Cities Network belong to?")
+    assert answer.answer.startswith("The initiative belongs under Fagprincip 3"), answer.answer

@@ -404,7 +404,14 @@ class FeatureExtractor:
         """An English question's subject words in Danish, and its rare words that the corpus uses (the
         departments and principles it names aside: they are slots)."""
         rest = without_slots(question)
-        names = [w for w in words(rest) if zipf(w, "en") < RARE_ZIPF and self.corpus_frequency(term(w))]
+        found = words(rest)
+        # a name is rare in English, or capitalised inside the question as the documents write it
+        # ("the Strong Cities Network", an English name in the Danish text)
+        names = [
+            w
+            for i, w in enumerate(found)
+            if (zipf(w, "en") < RARE_ZIPF or (i > 0 and w[:1].isupper())) and self.corpus_frequency(term(w))
+        ]
         return " ".join(dict.fromkeys([*gloss(rest), *names]))
 
     def absent(self, rare: Sequence[str], unknown: Sequence[str], *, asked: frozenset[str] = frozenset()) -> list[str]:

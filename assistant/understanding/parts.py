@@ -123,10 +123,14 @@ def _comparison(question: str) -> list[str] | None:
     text = question.strip()
     english = bool(re.search(r"\b(difference|differences|between|compare|versus|vs)\b", text, re.IGNORECASE))
     pair: tuple[str, str] | None = None
-    for pattern in _COMPARE:
-        match = pattern.match(text)
-        if match:
-            pair = (match.group("a"), match.group("b"))
+    # the sentence that compares, without what the asker adds after it ("… ? De lyder lidt ens for mig")
+    for sentence in [s for s in _SENTENCE.split(text) if s.strip()]:
+        for pattern in _COMPARE:
+            match = pattern.match(sentence.strip())
+            if match:
+                pair = (match.group("a"), match.group("b"))
+                break
+        if pair is not None:
             break
     if pair is None and _COMPARE_THEM.search(text):
         named = _PAIR.search(text)
