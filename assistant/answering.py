@@ -431,7 +431,9 @@ class Answerer:
     def _declined(view: QuestionView, *, brief: bool = False) -> str:
         """Why the document cannot answer: the question's subject words it never uses, else the kind of
         fact asked for that it does not hold, else that nothing in it answers."""
-        unknown = list(dict.fromkeys([*view.unknown_focus, *(t for t in view.unknown if t in view.rare_terms)]))
+        unknown = list(
+            dict.fromkeys([*view.unknown_focus, *(t for t in view.unknown if t in view.rare_terms), *view.unglossed])
+        )
         if unknown:
             return not_mentioned(view.question, unknown, english=view.english, brief=brief)
         if view.intent is not None:

@@ -137,7 +137,7 @@ class AnswerPolicy:
         # er der?", not "Hvad koster et klippekort?"): what they say, and plainly what they do not
         if view.intent is not None and view.focus and not view.unknown_focus:
             return Route(RouteKind.GENERAL, partial=True)
-        if self._where_in_document(view) and not view.unknown_focus:
+        if self._where_in_document(view) and not view.unknown_focus and not view.unglossed:
             # "Hvor indgår Kriminalforsorgen?" about a subject the documents use: where they do
             return None
         return Route(RouteKind.OUT_OF_SCOPE)
@@ -147,7 +147,8 @@ class AnswerPolicy:
         """Whether the question asks about the document itself: it names the document (or its form and
         purpose) and no subject in it, no principle and no department."""
         ask = fold(view.ask)
-        if view.principle is not None or view.department is not None:
+        if view.principle is not None or view.department is not None or view.unglossed:
+            # "Does the strategy say anything about CCTV?" asks about a subject the documents lack
             return False
         if not (_DOCUMENT.search(ask) or _ABOUT_DOCUMENT.search(ask)):
             return False

@@ -74,6 +74,7 @@ GLOSSARY: dict[str, tuple[str, ...]] = {
     "municipality": ("kommune",),
     "council": ("kommune",),
     "city": ("kommune",),
+    "copenhagen": ("København",),
     "city centre": ("Indre By",),
     "city center": ("Indre By",),
     "downtown": ("Indre By",),

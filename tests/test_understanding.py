@@ -604,3 +604,16 @@ def test_a_name_asked_alone_is_told_its_principle(service: AssistantService):
 def test_an_english_name_the_documents_use_is_searched_as_written(service: AssistantService):
     answer = service.ask("Which principle does the Strong Cities Network belong to?")
     assert answer.answer.startswith("The initiative belongs under Fagprincip 3"), answer.answer
+
+
+@pytest.mark.slow
+def test_an_english_subject_the_documents_lack_is_declined_by_name(service: AssistantService):
+    for question, word in (
+        ("Does the strategy say anything about CCTV or video surveillance?", "«CCTV»"),
+        ("Does the document say anything about traffic safety for cyclists?", "«cyclists»"),
+    ):
+        answer = service.ask(question)
+        assert answer.abstained and word in answer.answer, answer.answer
+    # words a gloss turns into Danish, alone or as a pair ("night hosts"), are no such subject
+    assert not service.ask("Does the strategy say anything about kids being exposed to propaganda online?").abstained
+    assert not service.ask("What do the night hosts do?").abstained

@@ -16,7 +16,7 @@ import numpy as np
 
 from sikkerby.assistant.ages import AgeRange, asked_age
 from sikkerby.assistant.intents import INTENTS, Intent, ask_clause, ask_lead_in, asked_words, question_intent
-from sikkerby.assistant.matching import TermMatcher, content_terms, english_words, is_english, term_in
+from sikkerby.assistant.matching import ENGLISH_ZIPF, TermMatcher, content_terms, english_words, is_english, term_in
 from sikkerby.assistant.router import find_departments_named, find_principles
 from sikkerby.assistant.understanding.focus import TermCandidate, term_candidates
 from sikkerby.assistant.understanding.frame import FrameVocabulary, frame_tokens, without_slots
@@ -168,6 +168,9 @@ class QuestionView:
     described: bool = False
     #: the ages the question narrows to ("en 12-årig", "unge over 18"): a slot, like a department
     age: AgeRange | None = None
+    #: an English question's words that are rare in English, have no Danish gloss and that the
+    #: documents never use ("CCTV", "cyclists"): subjects they are silent on
+    unglossed: list[str] = field(default_factory=list)
 
     @property
     def by_age_alone(self) -> bool:
@@ -324,6 +327,7 @@ class FeatureExtractor:
             candidates=candidates,
             described=described is not None,
             age=age,
+            unglossed=self.unglossed(ask) if english else [],
         )
 
     @staticmethod
@@ -399,6 +403,24 @@ class FeatureExtractor:
         if len(hits) == 2 and hits[0].dense_score - hits[1].dense_score >= STATEMENT_MARGIN:
             return hits[0].chunk.principle
         return None
+
+    def unglossed(self, question: str) -> list[str]:
+        """The words of an English question that are rare in English (no everyday word that frames the
+        ask), that no gloss turns into Danish, alone or with a neighbour ("night hosts"), and that the
+        documents never use."""
+        found = words(without_slots(question))
+        out: list[str] = []
+        for i, word in enumerate(found):
+            if word[:1].isdigit() or len(word) < 3 or zipf(word, "en") >= ENGLISH_ZIPF or gloss(word):
+                continue
+            pairs = [(found[i - 1], word)] if i > 0 else []
+            pairs += [(word, found[i + 1])] if i + 1 < len(found) else []
+            # the pair glosses to more than its other word alone does
+            if any(set(gloss(f"{a} {b}")) - set(gloss(b if a == word else a)) for a, b in pairs):
+                continue
+            if not self.corpus_frequency(term(word)):
+                out.append(term(word))
+        return out
 
     def danish_words(self, question: str) -> str:
         """An English question's subject words in Danish, and its rare words that the corpus uses (the
