@@ -21,8 +21,13 @@ _STRUCTURE = re.compile(r"princip(per|perne)\b|\bprinciples\b")
 #: words for the document's own form and purpose: about the document, never a subject in it ("Hvad er
 #: formålet med tabellen?", "er tabellen en komplet liste over alt, hvad kommunen gør?")
 _ABOUT_DOCUMENT = re.compile(r"\b(tabel\w*|formal\w*|komplet\w*|udtommende|purpose|table|exhaustive|complete)\b")
+#: whether a list is whole: asked of the document ("Er indsatserne i dokumentet en udtømmende oversigt over
+#: kommunens tryghedsarbejde?"), whatever subject the list is said to cover
+_WHOLE = re.compile(r"\b(komplet\w*|udtommende|fuldstendig\w*|exhaustive|complete)\b")
 #: words that name the document itself
-_DOCUMENT = re.compile(r"\b(dokument\w*|strategi\w*|tabel\w*|eksempl\w*|document|strategy|table|examples?)\b")
+_DOCUMENT = re.compile(
+    r"\b(dokument\w*|strategi\w*|tabel\w*|eksempl\w*|liste\w*|oversigt\w*|document|strategy|table|examples?|list)\b"
+)
 #: a question about a principle's own words, not its initiatives ("Hvordan lyder Fagprincip 2?")
 _WORDING = re.compile(r"\b(lyder|ordlyd\w*|formuler\w*|siger|egne ord|principtekst\w*|wording|worded|says?|reads?)\b")
 #: a question for every place in the document that speaks of something ("hvor nævnes …", "alt om …",
@@ -152,6 +157,8 @@ class AnswerPolicy:
             return False
         if not (_DOCUMENT.search(ask) or _ABOUT_DOCUMENT.search(ask)):
             return False
+        if _WHOLE.search(ask) and _DOCUMENT.search(ask):
+            return True
         meta = {t for pattern in (_ABOUT_DOCUMENT, _DOCUMENT) for m in pattern.finditer(ask) for t in terms(m.group())}
         return not [t for t in [*view.focus, *view.unknown_focus, *view.rare_terms] if t not in meta]
 

@@ -617,3 +617,15 @@ def test_an_english_subject_the_documents_lack_is_declined_by_name(service: Assi
     # words a gloss turns into Danish, alone or as a pair ("night hosts"), are no such subject
     assert not service.ask("Does the strategy say anything about kids being exposed to propaganda online?").abstained
     assert not service.ask("What do the night hosts do?").abstained
+
+
+@pytest.mark.slow
+def test_whether_the_list_is_whole_is_asked_of_the_document(service: AssistantService):
+    for question in (
+        "Er indsatserne i dokumentet en udtømmende oversigt over kommunens tryghedsarbejde?",
+        "Is this a complete list of everything the city does on safety?",
+    ):
+        answer = service.ask(question)
+        assert "eksempler på implementering" in answer.answer and not answer.answer.startswith(("Ja", "Yes"))
+    # a list asked for about a subject is that subject's list
+    assert "handler om «unge»" in service.ask("Giv mig en liste over indsatser for unge").answer
