@@ -363,6 +363,8 @@ class FeatureExtractor:
         if ask is None:
             return subject
         asked, lead_in = set(terms(ask)), set(terms(ask_lead_in(question)))
+        # "SSP-medarbejder" is the lead-in's as its parts are ("ssp", "medarbejd")
+        lead_in |= {term(w) for w in words(ask_lead_in(question))}
         return [t for t in subject if t in asked or t not in lead_in]
 
     def principle_described(self, question: str, lexical: str, focus: Sequence[str], vector: np.ndarray) -> str | None:
