@@ -629,3 +629,10 @@ def test_whether_the_list_is_whole_is_asked_of_the_document(service: AssistantSe
         assert "eksempler på implementering" in answer.answer and not answer.answer.startswith(("Ja", "Yes"))
     # a list asked for about a subject is that subject's list
     assert "handler om «unge»" in service.ask("Giv mig en liste over indsatser for unge").answer
+
+
+@pytest.mark.slow
+def test_an_english_word_is_a_name_only_as_the_documents_spell_it(service: AssistantService):
+    # "gangs" is glossed; it is no "gang" of "En gang årligt", so the list is the gang principle's
+    answer = service.ask("What does the municipality do about gangs and biker groups?")
+    assert answer.answer.startswith("5 initiatives concern «bande rocker», under Fagprincip 2"), answer.answer

@@ -434,7 +434,10 @@ class FeatureExtractor:
         names = [
             w
             for i, w in enumerate(found)
-            if (zipf(w, "en") < RARE_ZIPF or (i > 0 and w[:1].isupper())) and self.corpus_frequency(term(w))
+            # as the documents spell it: "gangs" is no "gang" of "en gang årligt"
+            if (zipf(w, "en") < RARE_ZIPF or (i > 0 and w[:1].isupper()))
+            and w.lower() in self.retriever.normalizer.vocabulary
+            and self.corpus_frequency(term(w))
         ]
         return " ".join(dict.fromkeys([*gloss(rest), *names]))
 
