@@ -68,8 +68,10 @@ _REFERS = re.compile(
     r"(?!(?-i:\s+[A-ZÆØÅ]))",
     re.IGNORECASE,
 )
-#: a question of at most this many words that names an initiative is also told its principle
+#: a question of at most this many words and no question word ("Din Betjent?", "EKI") that names an
+#: initiative is also told its principle
 SHORT_WORDS = 3
+_QUESTION_WORD = re.compile(r"\b(hv\w+|what|which|who|whom|where|when|how|why|tell)\b")
 #: "både TMF og ØKF", "both BUF and SOF": the initiatives the departments share
 _BOTH = re.compile(r"\b(både|begge|both|fælles|sammen|samarbejd\w*|together|jointly|collaborat\w*)\b", re.IGNORECASE)
 
@@ -391,7 +393,7 @@ class Answerer:
         and which principle it is an example of."""
         if route.kind != GENERAL or draft.abstained or view.intent is not None or not draft.citations:
             return draft
-        if len(words(view.ask)) > SHORT_WORDS:
+        if len(words(view.ask)) > SHORT_WORDS or _QUESTION_WORD.search(fold(view.ask)):
             return draft
         first = self.catalog.by_id.get(draft.citations[0].chunk_id)
         if first is None or first.kind != KIND_INITIATIVE or not first.principle or first.principle in draft.text:

@@ -598,6 +598,7 @@ def test_a_name_asked_alone_is_told_its_principle(service: AssistantService):
     assert "Din Betjent" in answer.answer and answer.answer.endswith("Indsatsen er et eksempel under Grundprincip 1.")
     # a question that asks for more than the name gets no such line
     assert "eksempel under" not in service.ask("Hvad går Din Betjent ud på, og hvem er med?").answer
+    assert "eksempel under" not in service.ask("Hvad laver Natteværterne?").answer
 
 
 @pytest.mark.slow
