@@ -195,7 +195,9 @@ _EN_HINT = re.compile(r"\b(the|which|what|who|when|where|how|does|do|is|are|of|i
 @lru_cache(maxsize=4096)
 def is_english(question: str) -> bool:
     """True for a question written in English rather than Danish (compared by word frequencies)."""
-    tokens = [w.lower() for w in words(question) if len(w) > 1]
+    found = words(question)
+    # names ("BUF", "Den Korte Snor") are neither language: the words around them decide
+    tokens = [w.lower() for i, w in enumerate(found) if len(w) > 1 and not (i > 0 and w[:1].isupper())]
     if not tokens:
         return False
     english = sum(

@@ -451,3 +451,21 @@ def test_which_department_is_answered_by_a_department_only():
     assert not intent.answered_by(asked, "Indsatsen koordineres med Københavns Politi.")
     assert intent.answered_by(asked, "Ved budget 2024 er der etableret ordning med Tryghedsvagter (TMF).")
     assert intent.answered_by(asked, "Socialforvaltningen og Kultur- og Fritidsforvaltningen samarbejder.")
+
+
+@pytest.mark.parametrize(
+    ("question", "english"),
+    [
+        # names are neither language: the words around them decide
+        ("Is BUF part of Den Korte Snor?", True),
+        ("Does Den Korte Snor have an age limit?", True),
+        ("Which principle does the Strong Cities Network belong to?", True),
+        ("Hvad er Strong Cities Network?", False),
+        ("Er SOF med i 18+ indsatsen?", False),
+        ("Kan du give mig en quick overview af Fagprincip 2?", False),
+    ],
+)
+def test_the_language_of_a_question_is_that_of_its_words_around_the_names(question: str, english: bool):
+    from sikkerby.assistant.matching import is_english
+
+    assert is_english(question) is english
