@@ -361,9 +361,7 @@ class Answerer:
         "Og hvordan adskiller det sig fra det andet grundprincip?")."""
         assert self.understanding is not None
         if paired:
-            names = self._focus(question, content_terms(question), english=False)
-            own = names or find_principle(question) or find_department(question)
-            context = "" if own else self.context_for(question, [a.question for a in history])
+            context = self.context_for(question, [a.question for a in history], referring=False)
         elif parts:
             context = self.part_context(question, parts)
         else:
@@ -442,7 +440,7 @@ class Answerer:
             return view.intent.declined(english=view.english)
         return no_match(view.english)
 
-    def context_for(self, question: str, earlier: Sequence[str]) -> str:
+    def context_for(self, question: str, earlier: Sequence[str], *, referring: bool = True) -> str:
         """What a follow-up is read after: one that refers back ("Hvilken aldersgruppe er den for?") or
         names nothing itself ("Hvilke dage er de på arbejde?") is read together with the question before
         it; one that names its own subject, principle or department and refers to nothing stands alone."""
@@ -450,7 +448,8 @@ class Answerer:
             return ""
         names = self._focus(question, content_terms(question), english=False)
         own = names or find_principle(question) or find_department(question)
-        if own and not _REFERS.search(question):
+        # ``referring``: "det", "de" may point back; one thing of a pair compared names its own subject
+        if own and not (referring and _REFERS.search(question)):
             return ""
         return earlier[-1]
 

@@ -32,8 +32,6 @@ CITATION = re.compile(r"\[(\d+(?:\s*[,;]\s*\d+)*)\]")
 _MARKS_AFTER_STOP = re.compile(r"([.!?])((?:\s*\[\d+(?:\s*[,;]\s*\d+)*\])+)")
 _BULLET = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s+")
 _NUMBER = re.compile(r"\d")
-#: words that turn a claim around: a sentence with one needs a passage with one
-_NEGATION = NEGATIONS
 #: text written to a model rather than to a reader: instructions to ignore, forget or override
 ADDRESSES_MODEL = re.compile(
     r"\b(ignor\w*|glem\w*|se bort fra|tilsidesæt\w*|forget|disregard|override)\b[^.!?]{0,80}"
@@ -127,8 +125,8 @@ class SentenceChecker:
                     return f"«{word}» is not in the cited passage"
             elif self._strict(word, first=i == 0) and not self._found(word, have):
                 return f"«{word}» is not in the cited passage"
-        negations = _NEGATION & {w.lower() for w in tokens}
-        if negations and not _NEGATION & {w.lower() for w in words(passage)}:
+        negations = NEGATIONS & {w.lower() for w in tokens}
+        if negations and not NEGATIONS & {w.lower() for w in words(passage)}:
             return f"«{sorted(negations)[0]}» denies what the cited passage does not"
         wanted = self._content(sentence)
         if not wanted:

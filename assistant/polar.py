@@ -99,7 +99,6 @@ _OPENERS = frozenset(
 _REQUEST = frozenset(["du", "i", "jeg", "you", "u", "me"])
 #: "… eller …" / "… or …" asks which of two, not whether
 _CHOICE = re.compile(r"\b(eller|or|hvilke\w*|hvilk\w+|which|what)\b")
-_DENIES = frozenset(NEGATIONS)
 
 
 def is_polar(ask: str) -> bool:
@@ -108,7 +107,7 @@ def is_polar(ask: str) -> bool:
     if len(tokens) < 3 or fold(tokens[0]) not in _OPENERS or tokens[1] in _REQUEST:
         return False
     folded = fold(ask)
-    return not _CHOICE.search(folded) and not (_DENIES & set(tokens))
+    return not _CHOICE.search(folded) and not (NEGATIONS & set(tokens))
 
 
 @dataclass(frozen=True)
@@ -137,7 +136,7 @@ class PolarReader:
         if any(first.startswith(p) for p in say.not_named):
             # "Dokumentet nævner ikke BUF ved «Den Korte Snor»", "… nævner ikke BUF i nogen indsats …"
             return False
-        if draft.route == "partial" or _says_lacking(draft.text, say.lacking):
+        if draft.route == "partial" or any(p in draft.text for p in say.lacking):
             return None
         if route.kind == WHICH_PRINCIPLE and view.principle and draft.citations:
             cited = {c.principle for c in draft.citations if c.principle}
@@ -152,7 +151,7 @@ class PolarReader:
         holding = [s for s in sentences if self._holds(wanted, s)]
         if not holding:
             return None
-        return not any(_DENIES & {w.lower() for w in words(s)} for s in holding[:1])
+        return not NEGATIONS & {w.lower() for w in words(holding[0])}
 
     def _asked_terms(self, view: QuestionView) -> list[str]:
         """The ask's subject words: the focus, or its content words with the list phrasing left out."""
@@ -165,8 +164,3 @@ class PolarReader:
 
     def _holds(self, wanted: Sequence[str], sentence: str) -> bool:
         return self.matcher.coverage(list(wanted), sentence) >= 1.0
-
-
-def _says_lacking(text: str, lacking: Sequence[str]) -> bool:
-    """Whether the answer says plainly that the document lacks the kind of fact asked for."""
-    return any(p in text for p in lacking)
