@@ -99,6 +99,7 @@ _OPENERS = frozenset(
 _REQUEST = frozenset(["du", "i", "jeg", "you", "u", "me"])
 #: "… eller …" / "… or …" asks which of two, not whether
 _CHOICE = re.compile(r"\b(eller|or|hvilke\w*|hvilk\w+|which|what)\b")
+_NUMBER = re.compile(r"\d+")
 
 
 def is_polar(ask: str) -> bool:
@@ -148,10 +149,14 @@ class PolarReader:
         if route.kind in (TOPIC_LIST, DEPARTMENT_LIST, PRINCIPLE_LIST):
             # "Er der indsatser for hjemløse?": a listed initiative that names the subject
             return True if any(self._holds(wanted, s) for s in sentences) else None
-        holding = [s for s in sentences if self._holds(wanted, s)]
+        holding = [(s, c.text) for c in draft.citations for s in split_sentences(c.text) if self._holds(wanted, s)]
         if not holding:
             return None
-        return not NEGATIONS & {w.lower() for w in words(holding[0])}
+        sentence, passage = holding[0]
+        # a year or number the ask names must be the passage's too ("… since 2023?" of "… i 2024")
+        if not set(_NUMBER.findall(view.ask)) <= set(_NUMBER.findall(passage)):
+            return None
+        return not NEGATIONS & {w.lower() for w in words(sentence)}
 
     def _asked_terms(self, view: QuestionView) -> list[str]:
         """The ask's subject words: the focus, or its content words with the list phrasing left out."""

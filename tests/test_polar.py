@@ -55,6 +55,9 @@ def test_the_cited_text_settles_yes_or_no(service: AssistantService):
     assert service.ask("Er BUF med i Den Korte Snor?").answer.startswith("Nej: Dokumentet nævner ikke")
     assert service.ask("Er der halværter i Valbyhallen?").answer.startswith("Nej: Dokumentet nævner ikke «Valbyhallen»")
     assert service.ask("Is there an initiative for homeless migrants?").answer.startswith("Yes: ")
+    # a year the ask names that the cited sentence does not hold settles nothing
+    wrong_year = service.ask("Is the partnervold collaboration with the police already running since 2023?")
+    assert not wrong_year.answer.startswith(("Yes", "No")) and "2024" in wrong_year.answer, wrong_year.answer
 
 
 @pytest.mark.slow
