@@ -40,6 +40,7 @@ from sikkerby.assistant.router import (
     find_department,
     find_departments_named,
     find_principle,
+    find_principles,
     misspells_department,
 )
 from sikkerby.assistant.settings import Settings
@@ -503,8 +504,8 @@ class Answerer:
             ask=view.ask if view is not None else question,
         )
         handlers = {
-            PRINCIPLE_LIST: self._principle,
-            PRINCIPLE_STATEMENT: self._principle,
+            PRINCIPLE_LIST: self._principles,
+            PRINCIPLE_STATEMENT: self._principles,
             OVERVIEW: self._overview,
             DEPARTMENT_LIST: self._department,
             WHICH_PRINCIPLE: self._which_principle,
@@ -569,6 +570,11 @@ class Answerer:
             and self.matcher.coverage(view.focus, principle.statement) == 0
             and not any(_first_part_in(t, principle.statement) for t in view.focus)
         )
+
+    def _principles(self, asked: _Asked) -> Draft:
+        """One principle's answer, or for several named ("Fagprincip 1 og 2") each one's in turn."""
+        each = _each_principle(asked)
+        return merge_drafts([self._principle(one) for one in each]) if each else self._principle(asked)
 
     def _principle(self, asked: _Asked) -> Draft:
         """A principle's statement, or its initiatives (all, or those of a department or about a topic)."""
@@ -642,13 +648,11 @@ class Answerer:
         initiatives = self.catalog.initiatives_of_department(code)
         if both:
             initiatives = [c for c in initiatives if all(n in c.departments for n in named)]
-        for principle in (asked.search_filter.principle, asked.route.principle):
-            if principle:
-                initiatives = [c for c in initiatives if c.principle == principle]
+        initiatives, within = _under_principles(asked, initiatives)
         own = _department_words(asked.question, [resolve_department(name) for name in named or [code]])
         age = asked_age(ask_clause(asked.ask or asked.question))
         extra = [t for t in asked.residual if t not in own and t in _narrowing(asked) and not (age and t.isdigit())]
-        limited = self.catalog.principle(asked.route.principle) if asked.route.principle else None
+        limited = self.catalog.principle(asked.route.principle) if asked.route.principle and within else None
         if limited is not None and asked.view is not None and asked.view.described:
             # "under princippet om rocker- og bandekriminalitet": the words that found the principle
             # describe it, and narrow nothing within it
@@ -668,7 +672,6 @@ class Answerer:
         if age is not None:
             initiatives = for_ages(initiatives, age) or initiatives
         about = " og ".join(named) if both else None
-        within = asked.search_filter.principle or asked.route.principle
         evidence = Evidence(
             department=code,
             initiatives=tuple(initiatives),
@@ -842,11 +845,7 @@ class Answerer:
             return composer.which_principle(hits)
         about = [t for t in content_terms(question) if t not in ROUTING_TERMS]
         if follow_up.plural and about:
-            matches = []
-            for chunk in scope:
-                sentence, coverage = composer.best_sentence(chunk, about)
-                if coverage > 0:
-                    matches.append((chunk, sentence))
+            matches = self._narrowed_scope(question, scope, about)
             return composer.follow_up_list(matches, total=len(scope), about=follow_up_topic(question))
         with clock:
             hits = self.retriever.search(
@@ -855,6 +854,36 @@ class Answerer:
         if not hits:
             return composer.abstain(NO_MATCH)
         return composer.general(question, hits, content_terms(question) or about)
+
+    def _narrowed_scope(self, question: str, scope: list[Chunk], about: list[str]) -> list[tuple[Chunk, str]]:
+        """The previous list's initiatives that the follow-up's words pick out, each with the sentence
+        that shows it: one that names them; one that states the kind of fact asked for ("Hvilke af dem
+        nævner en aldersgruppe?": an age); or, in a list across principles, any initiative under a
+        principle whose statement is about them ("Hvilke af dem handler om ekstremisme?")."""
+        intent = question_intent(question)
+        asking = set(terms(asked_words(question))) if intent is not None else set()
+        subject = [t for t in about if t not in asking]
+        statements = {
+            label: principle.statement
+            for label in {c.principle for c in scope if c.principle}
+            if (principle := self.catalog.principle(label)) is not None
+        }
+        about_principle = {
+            label
+            for label, statement in statements.items()
+            if subject and len(statements) > 1 and self.matcher.coverage(subject, statement) >= 1.0
+        }
+        matches: list[tuple[Chunk, str]] = []
+        for chunk in scope:
+            if intent is not None and asking and not subject:
+                stated = [s for s in split_sentences(chunk.text) if intent.answered_by(question, s)]
+                if stated:
+                    matches.append((chunk, stated[0]))
+                continue
+            sentence, coverage = self.composer.best_sentence(chunk, about)
+            if coverage > 0 or chunk.principle in about_principle:
+                matches.append((chunk, sentence))
+        return matches
 
     def _which_principle(self, asked: _Asked) -> Draft:
         question, search_filter = asked.question, asked.search_filter
@@ -1026,3 +1055,25 @@ def _words_for(question: str, question_terms: Sequence[str]) -> str:
         glossed = {term(w): w for w in reversed(gloss(question)) if term(w) in rest}  # one word per term
         shown += [w for w in dict.fromkeys(gloss(question)) if glossed.get(term(w)) == w]
     return " ".join(shown) or " ".join(question_terms)
+
+
+def _each_principle(asked: _Asked) -> list[_Asked]:
+    """The question once per principle when its ask names several by number ("Fagprincip 1 og 2"),
+    else []."""
+    named = find_principles(asked.ask or asked.question)
+    if len(named) < 2 or asked.route.principle not in named:
+        return []
+    return [replace(asked, route=replace(asked.route, principle=label)) for label in named]
+
+
+def _under_principles(asked: _Asked, initiatives: list[Chunk]) -> tuple[list[Chunk], str | None]:
+    """A department's initiatives under the principle the question is about, and that principle; under
+    any of several the ask names ("KFF i fagprincip 1 og 2"), and then no one principle."""
+    within = asked.search_filter.principle or asked.route.principle
+    several = find_principles(asked.ask or asked.question) if within else []
+    if len(several) > 1 and within in several:
+        return [c for c in initiatives if c.principle in several], None
+    for principle in (asked.search_filter.principle, asked.route.principle):
+        if principle:
+            initiatives = [c for c in initiatives if c.principle == principle]
+    return initiatives, within

@@ -64,9 +64,30 @@ def _compound_splits(term: str, i: int) -> list[tuple[str, str]]:
     return splits
 
 
+#: heads that make a compound name an area of its first part ("bandeområdet", "støjproblemer",
+#: "tryghedsindsatser"): the first part is what it is about
+_AREA_HEADS = ("omrad", "indsat", "arbejd", "felt", "problem", "problematik", "tiltag", "initiativ")
+
+
+def _area_of(term: str) -> list[str]:
+    """The first part of a compound with an area head, with and without a linking s ("trygheds")."""
+    for head in _AREA_HEADS:
+        first = term[: -len(head)]
+        if term.endswith(head) and len(first) >= COMPOUND_MIN:
+            return [first, first[:-1]] if first.endswith("s") and len(first) > COMPOUND_MIN else [first]
+    return []
+
+
 def term_in(term: str, candidates: set[str] | frozenset[str]) -> bool:
     """Whether ``term`` occurs among ``candidates``, as the start or end of a compound there, or with
-    the same consonant skeleton (an OCR-damaged spelling of it)."""
+    the same consonant skeleton (an OCR-damaged spelling of it); a compound with an area head
+    ("bandeområdet") by its first part."""
+    if _in(term, candidates):
+        return True
+    return any(not is_generic(first) and _in(first, candidates) for first in _area_of(term))
+
+
+def _in(term: str, candidates: set[str] | frozenset[str]) -> bool:
     if term in candidates:
         return True
     # "havn" is no part of "København" (a word every passage may use, not a compound of the topic)

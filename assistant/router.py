@@ -152,10 +152,30 @@ def find_principles(question: str) -> list[str]:
             else:
                 kind = _KIND[a]
                 number = int(b) if b.isdigit() else _NUMBER_WORDS[b]
-            label = f"{kind} {number}"
-            if all(label != seen for _, seen in found):
-                found.append((match.start(), label))
+            for offset, n in ((0, number), *_elided(text, match.end())):
+                label = f"{kind} {n}"
+                if all(label != seen for _, seen in found):
+                    found.append((match.start() + offset, label))
     return [label for _, label in sorted(found)]
+
+
+#: more numbers after a principle named by number, its noun left out ("fagprincip 1 og 2", "GP 1, 2 eller
+#: 3", "fagprincip 1-3"): digits only, as "fagprincip 2 og en anden" names one
+_ELIDED = re.compile(r"\s*(?:,|og|eller|and|or|&|-|–)\s*(\d)\b(?!\s*(?:år|ar|%|\.\d))")
+
+
+def _elided(text: str, end: int) -> list[tuple[int, int]]:
+    """(offset, number) of each number that continues a principle's number at ``end`` of ``text``; a
+    range ("1-3") gives the numbers between."""
+    out: list[tuple[int, int]] = []
+    last = int(text[end - 1]) if text[end - 1 : end].isdigit() else None
+    while (match := _ELIDED.match(text, end)) is not None:
+        number = int(match.group(1))
+        if last is not None and match.group(0).strip()[:1] in "-–" and last < number <= last + 4:
+            out.extend((match.start(1) - end + k, k) for k in range(last + 1, number))
+        out.append((match.start(1), number))
+        last, end = number, match.end()
+    return out
 
 
 def find_principle(question: str) -> str | None:

@@ -254,6 +254,34 @@ def test_a_compound_is_found_when_its_second_part_heads_another_compound():
     assert not term_in(terms("cykelsamarbejdet")[0], text)
 
 
+def test_a_compound_with_an_area_head_is_found_by_its_first_part():
+    from sikkerby.assistant.matching import term_in
+    from sikkerby.ingest.danish import terms
+
+    text = set(terms("Vi arbejder for, at det er uattraktivt at være rocker- og bandemedlem."))
+    assert term_in(terms("bandeområdet")[0], text)
+    assert term_in(terms("bandeindsatser")[0], text)
+    assert not term_in(terms("cykelområdet")[0], text)
+    # the first part must itself say something: "indsatsområdet" is no subject
+    assert not term_in(terms("indsatsområdet")[0], set(terms("indsatsen")))
+
+
+@pytest.mark.parametrize(
+    ("question", "principles"),
+    [
+        ("hvilke indsatser har kff i fagprincip 1 og 2", ["Fagprincip 1", "Fagprincip 2"]),
+        ("GP 1, 2 eller 3?", ["Grundprincip 1", "Grundprincip 2", "Grundprincip 3"]),
+        ("Fagprincip 2-4", ["Fagprincip 2", "Fagprincip 3", "Fagprincip 4"]),
+        # a number that is no principle's: a word, an age, a count of years
+        ("fagprincip 2 og en anden", ["Fagprincip 2"]),
+        ("fagprincip 3 og 18+ indsatsen", ["Fagprincip 3"]),
+        ("Fagprincip 2 og 3 år", ["Fagprincip 2"]),
+    ],
+)
+def test_principles_named_with_the_noun_left_out_are_each_found(question: str, principles: list[str]):
+    assert find_principles(question) == principles
+
+
 def test_the_words_that_name_the_document_itself_are_generic_even_misspelt():
     from sikkerby.assistant.matching import is_generic
 

@@ -637,3 +637,36 @@ def test_an_english_word_is_a_name_only_as_the_documents_spell_it(service: Assis
     # "gangs" is glossed; it is no "gang" of "En gang årligt", so the list is the gang principle's
     answer = service.ask("What does the municipality do about gangs and biker groups?")
     assert answer.answer.startswith("5 initiatives concern «bande rocker», under Fagprincip 2"), answer.answer
+
+
+@pytest.mark.slow
+def test_several_principles_named_get_each_ones_initiatives(service: AssistantService):
+    answer = service.ask("hvilke indsatser har kff i fagprincip 1 og 2")
+    assert {c.principle for c in answer.citations} == {"Fagprincip 1", "Fagprincip 2"}, answer.answer
+    assert "18+ indsatsen" in " ".join(c.text for c in answer.citations)
+    answer = service.ask("Hvilke indsatser hører under Fagprincip 1 og Fagprincip 2?")
+    for label in ("Fagprincip 1", "Fagprincip 2"):
+        principle = service.catalog.principle(label)
+        assert principle is not None
+        assert {c.id for c in principle.initiatives} <= {c.chunk_id for c in answer.citations}
+
+
+@pytest.mark.slow
+def test_a_follow_up_narrows_the_list_by_a_kind_of_fact_or_a_principle_about_it(service: AssistantService):
+    first = service.ask("Hvilke indsatser hører under Fagprincip 2?")
+    answer = service.ask("Hvilke af dem nævner en aldersgruppe?", history=(first,))
+    assert answer.route == "follow_up", answer.answer
+    cited = " ".join(c.text for c in answer.citations)
+    assert "18-25" in cited and "17½-25" in cited and len(answer.citations) == 2
+    # the initiatives under the extremism principle are about extremism, whether or not they say the word
+    first = service.ask("Hvilke indsatser er BIF med i?")
+    answer = service.ask("Og hvilke af dem handler om ekstremisme?", history=(first,))
+    assert {c.principle for c in answer.citations} == {"Fagprincip 3"}
+    assert len(answer.citations) >= 3, answer.answer
+
+
+@pytest.mark.slow
+def test_a_department_in_an_area_named_by_a_compound_gets_the_principle_of_that_area(service: AssistantService):
+    answer = service.ask("Hvad gør Beskæftigelses- og Integrationsforvaltningen på rocker- og bandeområdet?")
+    assert {c.principle for c in answer.citations} == {"Fagprincip 2"}
+    assert len(answer.citations) == 3, answer.answer
