@@ -863,15 +863,12 @@ class Answerer:
         intent = question_intent(question)
         asking = set(terms(asked_words(question))) if intent is not None else set()
         subject = [t for t in about if t not in asking]
-        statements = {
-            label: principle.statement
-            for label in {c.principle for c in scope if c.principle}
-            if (principle := self.catalog.principle(label)) is not None
-        }
+        labels = {c.principle for c in scope if c.principle} if subject else set()
         about_principle = {
             label
-            for label, statement in statements.items()
-            if subject and len(statements) > 1 and self.matcher.coverage(subject, statement) >= 1.0
+            for label in (labels if len(labels) > 1 else ())
+            if (principle := self.catalog.principle(label))
+            and self.matcher.coverage(subject, principle.statement) >= 1.0
         }
         matches: list[tuple[Chunk, str]] = []
         for chunk in scope:

@@ -152,10 +152,10 @@ def find_principles(question: str) -> list[str]:
             else:
                 kind = _KIND[a]
                 number = int(b) if b.isdigit() else _NUMBER_WORDS[b]
-            for offset, n in ((0, number), *_elided(text, match.end())):
+            for position, n in ((match.start(), number), *_elided(text, match.end(), number)):
                 label = f"{kind} {n}"
                 if all(label != seen for _, seen in found):
-                    found.append((match.start() + offset, label))
+                    found.append((position, label))
     return [label for _, label in sorted(found)]
 
 
@@ -164,16 +164,14 @@ def find_principles(question: str) -> list[str]:
 _ELIDED = re.compile(r"\s*(?:,|og|eller|and|or|&|-|–)\s*(\d)\b(?!\s*(?:år|ar|%|\.\d))")
 
 
-def _elided(text: str, end: int) -> list[tuple[int, int]]:
-    """(offset, number) of each number that continues a principle's number at ``end`` of ``text``; a
-    range ("1-3") gives the numbers between."""
+def _elided(text: str, end: int, last: int) -> list[tuple[int, int]]:
+    """(position, number) of each number that continues principle number ``last`` at ``end`` of
+    ``text``; a range ("1-3") also gives the numbers between."""
     out: list[tuple[int, int]] = []
-    last = int(text[end - 1]) if text[end - 1 : end].isdigit() else None
     while (match := _ELIDED.match(text, end)) is not None:
         number = int(match.group(1))
-        if last is not None and match.group(0).strip()[:1] in "-–" and last < number <= last + 4:
-            out.extend((match.start(1) - end + k, k) for k in range(last + 1, number))
-        out.append((match.start(1), number))
+        between = range(last + 1, number) if match.group(0).strip()[:1] in "-–" and number <= last + 4 else ()
+        out.extend((match.start(1), n) for n in [*between, number])
         last, end = number, match.end()
     return out
 
