@@ -44,6 +44,7 @@ from sikkerby.assistant.router import (
     misspells_department,
 )
 from sikkerby.assistant.settings import Settings
+from sikkerby.assistant.subjects import defined_by, leading_name
 from sikkerby.assistant.understanding.features import ROUTING_TERMS, FeatureExtractor, QuestionView, rare_terms
 from sikkerby.assistant.understanding.models import QuestionModels, Understanding, relevance
 from sikkerby.assistant.understanding.parts import is_pair, split_parts
@@ -762,6 +763,7 @@ class Answerer:
             # initiative of that principle is about it, besides those the topic model finds elsewhere
             have = {c.id for c in chosen}
             chosen += [c for c in own.initiatives if c.id not in have]
+        chosen += _same_initiatives(chosen, [hit.chunk for hit, _p in members], asked.focus)
         about = _words_for(asked.question, asked.focus or asked.residual) or asked.question.strip(" ?")
         evidence = Evidence(initiatives=tuple(chosen), about=about, english=asked.english)
         return self.generator.generate(asked.question, asked.route, evidence)
@@ -1039,6 +1041,16 @@ def _principle_spans(text: str) -> list[tuple[int, int]]:
     if len(folded) != len(text):
         return []
     return sorted(m.span() for pattern in EXPLICIT_PRINCIPLE for m in pattern.finditer(folded))
+
+
+def _same_initiatives(chosen: Sequence[Chunk], candidates: Sequence[Chunk], focus: Sequence[str]) -> list[Chunk]:
+    """The candidates about an initiative that a chosen passage defines by the topic ("Natteværter er …
+    til stede i Indre Bys natteliv"): the other passages of the Natteværter are about the nightlife too."""
+    defined = {name for c in chosen if (name := defined_by(c.text, focus)) is not None}
+    if not defined:
+        return []
+    have = {c.id for c in chosen}
+    return [c for c in candidates if c.id not in have and leading_name(c.text) in defined]
 
 
 def _words_for(question: str, question_terms: Sequence[str]) -> str:

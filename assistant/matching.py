@@ -69,7 +69,7 @@ def _compound_splits(term: str, i: int) -> list[tuple[str, str]]:
 _AREA_HEADS = ("omrad", "indsat", "arbejd", "felt", "problem", "problematik", "tiltag", "initiativ")
 
 
-def _area_of(term: str) -> list[str]:
+def area_of(term: str) -> list[str]:
     """The first part of a compound with an area head, with and without a linking s ("trygheds")."""
     for head in _AREA_HEADS:
         first = term[: -len(head)]
@@ -84,7 +84,7 @@ def term_in(term: str, candidates: set[str] | frozenset[str]) -> bool:
     ("bandeområdet") by its first part."""
     if _in(term, candidates):
         return True
-    return any(not is_generic(first) and _in(first, candidates) for first in _area_of(term))
+    return any(not is_generic(first) and _in(first, candidates) for first in area_of(term))
 
 
 def _in(term: str, candidates: set[str] | frozenset[str]) -> bool:

@@ -16,6 +16,8 @@ from sikkerby.ingest.danish import split_sentences, term, words
 
 #: linking letters between a compound's parts ("nattelivs|planen", "diskriminations|handleplan")
 _LINKS = "se"
+#: the shortest head a compound name has ("Støj|vagten", "Natteliv|s|planen")
+_HEAD_MIN = 3
 
 _names: frozenset[str] = frozenset()
 _ordinary: frozenset[str] = frozenset()
@@ -63,6 +65,9 @@ def starts_name(prefix: str, candidate: str) -> bool:
     rest = candidate[len(prefix) :]
     if rest[0] in _LINKS and len(rest) > 3:
         return False
+    if len(rest) < _HEAD_MIN:
+        # a name's short ending is a place's ("Sund|by", "Val|by"), never a compound's head
+        return True
     known = _known_rests.get(rest)
     if known is None:
         known = _known_rests[rest] = any(o.startswith(rest) or o.endswith(rest) for o in _ordinary)

@@ -670,3 +670,15 @@ def test_a_department_in_an_area_named_by_a_compound_gets_the_principle_of_that_
     answer = service.ask("Hvad gør Beskæftigelses- og Integrationsforvaltningen på rocker- og bandeområdet?")
     assert {c.principle for c in answer.citations} == {"Fagprincip 2"}
     assert len(answer.citations) == 3, answer.answer
+
+
+@pytest.mark.slow
+def test_a_topic_list_holds_every_passage_of_an_initiative_it_defines_by_the_topic(service: AssistantService):
+    # "Natteværter er … til stede i Indre Bys natteliv": the Natteværter passages that do not repeat
+    # the word are about the nightlife too; a place name ("Sundby") is no compound of "sundhed"
+    answer = service.ask("Hvilke indsatser handler om nattelivet?")
+    cited = [c.text for c in answer.citations]
+    assert any(t.startswith("Natteværter i Indre By samt havneværter") for t in cited), answer.answer
+    assert any("Vagt- og Alarmcentralen" in t for t in cited), answer.answer
+    answer = service.ask("Er der indsatser der handler om sundhed?")
+    assert not any(c.text.startswith("Halværter") for c in answer.citations), answer.answer

@@ -16,7 +16,15 @@ import numpy as np
 
 from sikkerby.assistant.ages import AgeRange, asked_age
 from sikkerby.assistant.intents import INTENTS, Intent, ask_clause, ask_lead_in, asked_words, question_intent
-from sikkerby.assistant.matching import ENGLISH_ZIPF, TermMatcher, content_terms, english_words, is_english, term_in
+from sikkerby.assistant.matching import (
+    ENGLISH_ZIPF,
+    TermMatcher,
+    area_of,
+    content_terms,
+    english_words,
+    is_english,
+    term_in,
+)
 from sikkerby.assistant.router import find_departments_named, find_principles
 from sikkerby.assistant.understanding.focus import TermCandidate, term_candidates
 from sikkerby.assistant.understanding.frame import FrameVocabulary, frame_tokens, without_slots
@@ -445,8 +453,15 @@ class FeatureExtractor:
         """The rare words of a question that the documents never use, or use only a part of: "klippekort"
         ("kort"), not "migrantindsatsen", whose parts are both theirs; never the words that ask for the
         kind of fact (``asked``: "aldersgruppe" in "Hvilken aldersgruppe er den for?")."""
-        part_only = [t for t in self.matcher.partial(list(rare)) if not self._both_parts_known(t)]
+        part_only = [
+            t for t in self.matcher.partial(list(rare)) if not self._both_parts_known(t) and not self._area_known(t)
+        ]
         return [t for t in rare if (t in unknown or t in part_only) and t not in ROUTING_TERMS and t not in asked]
+
+    def _area_known(self, t: str) -> bool:
+        """A compound with an area head ("støjproblemer", "bandeområdet") whose first part the documents
+        use, if only inside a compound of their own ("Støjvagten"): they speak of its subject."""
+        return any(self.matcher.bm25.expand(first) for first in area_of(t))
 
     def _both_parts_known(self, t: str) -> bool:
         vocab = self.matcher.bm25.vocab

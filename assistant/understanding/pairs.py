@@ -12,6 +12,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 
 from sikkerby.assistant.matching import TermMatcher, term_in
+from sikkerby.assistant.subjects import DEFINING
 from sikkerby.assistant.understanding.features import QuestionView
 from sikkerby.index.hybrid import Hit
 from sikkerby.ingest.chunk import KIND_INITIATIVE, KIND_PRINCIPLE
@@ -128,10 +129,6 @@ def _ranks(scores: np.ndarray) -> np.ndarray:
     return ranks
 
 
-#: the verbs that make a sentence say what its subject is or does ("Natteværter er …", "… arbejder …")
-_DEFINING = frozenset(["er", "var", "har", "skal", "kan", "bliver", "arbejder", "is", "are", "was", "has", "works"])
-
-
 def _subject(focus: Sequence[str], text: str) -> tuple[float, float, float]:
     """(a sentence starts with a focus word, the passage's first sentence does, a sentence starting
     with one says what it is or does: a verb among its first words)."""
@@ -144,5 +141,5 @@ def _subject(focus: Sequence[str], text: str) -> tuple[float, float, float]:
         if any(term_in(t, head) for t in focus):
             any_sentence = 1.0
             first = first or float(i == 0)
-            defined = defined or float(any(w.lower() in _DEFINING for w in head_words))
+            defined = defined or float(any(w.lower() in DEFINING for w in head_words))
     return any_sentence, first, defined
