@@ -86,12 +86,9 @@ def resolve_follow_up(question: str, history: Sequence[Answer], chunk_kinds: dic
 
 
 _TOPIC_SPLIT = re.compile(r"\b(?:af dem|af disse|heraf|of them|of those)\b", re.IGNORECASE)
-_TOPIC_LEAD = re.compile(r"^\s*(?:(?:er|der|som|handler|drejer sig|har|om|is|are|about)\s+)*", re.IGNORECASE)
 
 
 def follow_up_topic(question: str) -> str:
-    """What a plural follow-up asks about, in the user's words: "Og hvilke af dem er for unge over 18?"
-    -> "for unge over 18"."""
-    tail = _TOPIC_SPLIT.split(question)[-1]
-    tail = _TOPIC_LEAD.sub("", tail).strip(" ?.!")
-    return tail or question.strip(" ?.!")
+    """A plural follow-up as the answer quotes it: the question as asked ("Og hvilke af dem er for unge
+    over 18?"), whichever way it is phrased (the answer says which initiatives answer it)."""
+    return " ".join(question.split()).strip(" .!")

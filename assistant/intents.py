@@ -267,7 +267,7 @@ INTENTS: tuple[Intent, ...] = (
         "age",
         "other",
         re.compile(
-            r"\b(hvor gamle|hvilken alder|hvilke aldre|alders\w+|alderen|how old|what age"
+            r"\b(hvor gamle|alder|aldre|alders\w+|alderen|how old|ages?"
             r"|age (?:limit|range|group)s?)\b",
             _I,
         ),

@@ -101,7 +101,9 @@ def test_follow_up_questions_use_the_conversation(service: AssistantService):
     first = service.ask("Hvilke indsatser hører under Fagprincip 2?")
     follow = service.ask("Og hvilke af dem er for unge over 18?", history=[first])
     assert not follow.abstained
-    assert follow.answer.startswith("2 af de 5 indsatser i det forrige svar passer på «for unge over 18»")
+    assert follow.answer.startswith(
+        "2 af de 5 indsatser i det forrige svar er svaret på «Og hvilke af dem er for unge over 18?»"
+    )
     assert {c.chunk_id for c in follow.citations} < {c.chunk_id for c in first.citations}
     assert any("18+ indsatsen" in c.text for c in follow.citations)
     assert {c.principle for c in follow.citations} == {"Fagprincip 2"}

@@ -658,6 +658,11 @@ def test_a_follow_up_narrows_the_list_by_a_kind_of_fact_or_a_principle_about_it(
     assert answer.route == "follow_up", answer.answer
     cited = " ".join(c.text for c in answer.citations)
     assert "18-25" in cited and "17½-25" in cited and len(answer.citations) == 2
+    # "en alder" asks for an age as "en aldersgruppe" does; the heading quotes the question as asked
+    answer = service.ask("Hvilke af dem nævner en alder?", history=(first,))
+    assert answer.answer.startswith("2 af de 5 indsatser i det forrige svar er svaret på «Hvilke af dem nævner"), (
+        answer.answer
+    )
     # the initiatives under the extremism principle are about extremism, whether or not they say the word
     first = service.ask("Hvilke indsatser er BIF med i?")
     answer = service.ask("Og hvilke af dem handler om ekstremisme?", history=(first,))
