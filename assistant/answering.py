@@ -628,13 +628,21 @@ class Answerer:
         # "Fagprincip 1 om børn og unge" names the principle's own topic; "... der handler om
         # Nørrebro" asks for the initiatives that concern something (and only words some initiative
         # uses narrow the list: "… til et lokaludvalgsmøde" does not)
-        if residual and matcher.coverage(residual, principle.statement) < 0.5:
+        if residual and not self._describes(residual, principle):
             only = [c for c in principle.initiatives if matcher.coverage(residual, c.text) > 0]
             if only:
                 about = _words_for(asked.question, residual)
                 evidence = Evidence(principle=principle, initiatives=tuple(only), about=about, english=asked.english)
                 return self.generator.generate(asked.question, asked.route, evidence)
         return None
+
+    def _describes(self, words: list[str], principle: Principle) -> bool:
+        """Whether ``words`` name the principle's own subject: its statement holds at least half of them,
+        or holds more of them than any other statement does ("Fagprincip 2 om rocker- og
+        bandekriminalitet": "rocker" is in its statement only)."""
+        covered = {p.label: self.matcher.coverage(words, p.statement) for p in self.catalog.principles.values()}
+        own = covered.pop(principle.label, 0.0)
+        return own >= 0.5 or (own > 0 and all(own > other for other in covered.values()))
 
     def _department(self, asked: _Asked, *, alone: bool = False) -> Draft:
         """The initiatives a department takes part in (those two departments share, for "både … og …"),

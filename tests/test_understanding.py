@@ -687,3 +687,15 @@ def test_a_topic_list_holds_every_passage_of_an_initiative_it_defines_by_the_top
     assert any("Vagt- og Alarmcentralen" in t for t in cited), answer.answer
     answer = service.ask("Er der indsatser der handler om sundhed?")
     assert not any(c.text.startswith("Halværter") for c in answer.citations), answer.answer
+
+
+@pytest.mark.slow
+def test_a_principle_named_with_words_of_its_own_subject_gets_all_its_initiatives(service: AssistantService):
+    # "rocker" is in Fagprincip 2's statement and no other: the words describe it, they narrow nothing
+    answer = service.ask("Hvilke indsatser er nævnt under Fagprincip 2 om rocker- og bandekriminalitet?")
+    principle = service.catalog.principle("Fagprincip 2")
+    assert principle is not None
+    assert {c.id for c in principle.initiatives} <= {c.chunk_id for c in answer.citations}, answer.answer
+    # words no statement holds narrow the principle's list
+    answer = service.ask("Hvilke indsatser under Fagprincip 4 handler om Husum?")
+    assert answer.citations and all("Husum" in c.text for c in answer.citations[1:]), answer.answer
