@@ -21,7 +21,7 @@ from sikkerby.assistant.followup import (
 )
 from sikkerby.assistant.generators.base import Evidence, Generator
 from sikkerby.assistant.generators.extractive import ExtractiveGenerator
-from sikkerby.assistant.intents import ask_clause, asked_words, question_intent
+from sikkerby.assistant.intents import ask_clause, asked_words, asks_where_mentioned, question_intent
 from sikkerby.assistant.matching import TermMatcher, content_terms, is_english, is_generic
 from sikkerby.assistant.polar import PolarReader
 from sikkerby.assistant.policy import AnswerPolicy
@@ -765,16 +765,29 @@ class Answerer:
                 return self.generator.generate(asked.question, asked.route, evidence)
         if best < policy.topic_floor:
             return self._general(asked)
-        own = self._topic_principle(asked.focus, members[0][0].chunk.principle)
+        naming = self._naming(asked, [hit.chunk for hit, _p in members])
+        if naming:
+            # "Hvor nævnes SSP?", "Hvor er politiet med?": the passages that name it, each of them
+            chosen = naming
+        own = None if naming else self._topic_principle(asked.focus, members[0][0].chunk.principle)
         if own is not None:
             # the topic is one principle's own subject ("rockere og bander", "nattelivet"): every
             # initiative of that principle is about it, besides those the topic model finds elsewhere
             have = {c.id for c in chosen}
             chosen += [c for c in own.initiatives if c.id not in have]
-        chosen += _same_initiatives(chosen, [hit.chunk for hit, _p in members], asked.focus)
+        if not naming:
+            chosen += _same_initiatives(chosen, [hit.chunk for hit, _p in members], asked.focus)
         about = _words_for(asked.question, asked.focus or asked.residual) or asked.question.strip(" ?")
         evidence = Evidence(initiatives=tuple(chosen), about=about, english=asked.english)
         return self.generator.generate(asked.question, asked.route, evidence)
+
+    def _naming(self, asked: _Asked, candidates: Sequence[Chunk]) -> list[Chunk]:
+        """For a question that asks where the documents speak of its subject, the candidates that name
+        it ("Hvor er SSP med?": those that name SSP; "Hvor nævnes boligorganisationer eller almene
+        boliger?": those that name either); [] for any other question."""
+        if not asked.focus or not asks_where_mentioned(ask_clause(asked.ask or asked.question)):
+            return []
+        return [c for c in candidates if self.matcher.coverage(list(asked.focus), c.text) > 0]
 
     def _topic_principle(self, focus: Sequence[str], likeliest: str | None) -> Principle | None:
         """The principle whose statement, alone of all, names every subject word of a topic question,

@@ -29,6 +29,11 @@ MENTIONED = re.compile(
     r"|i\s+(?:dokumentet|strategien|teksten|eksemplerne)|in\s+the\s+(?:document|strategy|text))\b",
     re.IGNORECASE,
 )
+#: "Hvor er politiet med?", "Hvor deltager SSP?": where in the document it takes part
+_TAKES_PART = re.compile(r"\bhvor\s+(?:er\s+(?:[\wæøå+-]+\s+){1,3}med|deltager|medvirker)\b", re.IGNORECASE)
+_WHERE_MENTIONED = re.compile(
+    r"\b(hvor|where|i hvilke[nt]?|in which)\b.*" + MENTIONED.pattern + "|" + _TAKES_PART.pattern, re.IGNORECASE
+)
 #: measuring or evaluating an effect: how it is found out, not what it was
 _MEASURED = re.compile(
     r"\b(m[åa]le\w*|m[åa]ler|evaluer\w*|unders[øo]g\w*|f[øo]lge\w* op|measur\w*|evaluat\w*|assess\w*)\s+"
@@ -383,6 +388,12 @@ def question_intent(question: str) -> Intent | None:
     return None
 
 
+def asks_where_mentioned(text: str) -> bool:
+    """Whether ``text`` asks where the documents speak of something ("Hvor nævnes Tryghedsvagterne?",
+    "Hvor er politiet med?", "Where does the Prison Service come in?")."""
+    return bool(_WHERE_MENTIONED.search(text))
+
+
 def _first_asked(text: str) -> Intent | None:
     """The intent asked for first in ``text``: a question word asks before a noun it is about ("Who
     manages the … money?" asks who); the intents' order breaks ties ("Hvem finansierer …" asks who
@@ -391,7 +402,7 @@ def _first_asked(text: str) -> Intent | None:
     if _MEASURED.search(text):
         # "hvordan vi måler effekt" asks how effect is measured, which the documents describe
         found = [f for f in found if f[2].name != "result"]
-    if MENTIONED.search(text):
+    if MENTIONED.search(text) or _TAKES_PART.search(text):
         # "Hvor nævnes Tryghedsvagterne?", "Where does the Prison Service come in?": where in the document
         found = [f for f in found if f[2].name != "place"]
     if not found:

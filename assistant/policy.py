@@ -8,7 +8,7 @@ import logging
 import re
 from dataclasses import dataclass
 
-from sikkerby.assistant.intents import MENTIONED, ask_clause
+from sikkerby.assistant.intents import ask_clause, asks_where_mentioned
 from sikkerby.assistant.router import Route, RouteKind, find_department
 from sikkerby.assistant.understanding.features import QuestionView
 from sikkerby.assistant.understanding.models import Understanding
@@ -32,9 +32,8 @@ _DOCUMENT = re.compile(
 _WORDING = re.compile(r"\b(lyder|ordlyd\w*|formuler\w*|siger|egne ord|principtekst\w*|wording|worded|says?|reads?)\b")
 #: a question for every place in the document that speaks of something ("hvor nævnes …", "alt om …",
 #: "everything involving …", "where does … come in")
-_WHERE_IN_DOCUMENT = re.compile(
-    r"\b(hvor|where)\b.*" + MENTIONED.pattern + r"|\b(alt|alle steder|everything|all mentions|anything)\b.{0,20}"
-    r"\b(om|med|about|involving|on|with|related)\b",
+_EVERY_MENTION = re.compile(
+    r"\b(alt|alle steder|everything|all mentions|anything)\b.{0,20}\b(om|med|about|involving|on|with|related)\b",
     re.IGNORECASE,
 )
 _INITIATIVES = re.compile(r"\b(indsats\w*|initiativ\w*|eksempl\w*|tiltag|initiatives?|examples?|measures?)\b")
@@ -81,7 +80,12 @@ class AnswerPolicy:
         kind, principle = understood.kind, view.principle
         if kind == "which_principle":
             return Route(RouteKind.WHICH_PRINCIPLE, principle=principle)
-        if kind == "list_department" and view.department is None and principle is None:
+        if (
+            kind == "list_department"
+            and view.department is None
+            and principle is None
+            and not self._where_in_document(view)
+        ):
             # "Hvilke forvaltninger samarbejder om …?" names no department: it asks who takes part in
             # something, which the passages about it answer
             return Route(RouteKind.GENERAL, partial=view.intent is not None)
@@ -170,7 +174,7 @@ class AnswerPolicy:
             and bool(view.focus)
             and view.principle is None
             and view.department is None
-            and bool(_WHERE_IN_DOCUMENT.search(ask_clause(view.ask)))
+            and (asks_where_mentioned(ask_clause(view.ask)) or bool(_EVERY_MENTION.search(ask_clause(view.ask))))
         )
 
     @staticmethod

@@ -9,7 +9,7 @@ import pytest
 from sikkerby.assistant.answer import Citation
 from sikkerby.assistant.composer import Draft, merge_drafts
 from sikkerby.assistant.followup import continuation_subject, substitute
-from sikkerby.assistant.intents import ask_clause, question_intent
+from sikkerby.assistant.intents import ask_clause, asks_where_mentioned, question_intent
 from sikkerby.assistant.router import find_departments_named, find_principles
 from sikkerby.assistant.understanding.frame import DEPARTMENT, NAME, PRINCIPLE, FrameVocabulary, frame_tokens
 from sikkerby.assistant.understanding.parts import split_parts
@@ -497,3 +497,24 @@ def test_the_language_of_a_question_is_that_of_its_words_around_the_names(questi
     from sikkerby.assistant.matching import is_english
 
     assert is_english(question) is english
+
+
+@pytest.mark.parametrize(
+    ("question", "where"),
+    [
+        ("Hvor nævnes Tryghedsvagterne?", True),
+        ("Hvor er politiet med?", True),
+        ("hvor er ssp med i sikker by indsatserne", True),
+        ("Hvor deltager SSP?", True),
+        ("I hvilke indsatser indgår SSP?", True),
+        ("Where does the Prison Service come in?", True),
+        # where something takes place, or who takes part: no question of where the documents name it
+        ("Hvor er Natteværterne?", False),
+        ("Hvor foregår FerieCamps, og hvem deltager?", False),
+        ("Hvilke indsatser handler om SSP?", False),
+    ],
+)
+def test_a_question_asks_where_the_documents_name_something(question: str, where: bool):
+    assert asks_where_mentioned(question) is where
+    if where:
+        assert question_intent(question) is None or question_intent(question).name != "place"

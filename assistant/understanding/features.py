@@ -15,7 +15,15 @@ from functools import cached_property
 import numpy as np
 
 from sikkerby.assistant.ages import AgeRange, asked_age
-from sikkerby.assistant.intents import INTENTS, Intent, ask_clause, ask_lead_in, asked_words, question_intent
+from sikkerby.assistant.intents import (
+    INTENTS,
+    Intent,
+    ask_clause,
+    ask_lead_in,
+    asked_words,
+    asks_where_mentioned,
+    question_intent,
+)
 from sikkerby.assistant.matching import (
     ENGLISH_ZIPF,
     TermMatcher,
@@ -230,10 +238,17 @@ class FeatureExtractor:
         )
 
     def focus_of(
-        self, candidates: Sequence[TermCandidate], *, rare: Sequence[str], unknown: Sequence[str]
+        self,
+        candidates: Sequence[TermCandidate],
+        *,
+        rare: Sequence[str],
+        unknown: Sequence[str],
+        named: bool = False,
     ) -> tuple[list[str], float]:
         """The terms that say what the question is about, in its order, and the focus model's highest
-        p for a word the documents use (how sure it is that the question names one of their subjects)."""
+        p for a word the documents use (how sure it is that the question names one of their subjects).
+        ``named``: the question asks where the documents speak of something ("Hvor er politiet med?"),
+        so its likeliest word they use is that thing, however common it is in them."""
         if self.focus_model is None or not candidates:
             known = [t for t in rare if t not in ROUTING_TERMS and t not in unknown]
             return known, float(bool(known))
@@ -242,7 +257,11 @@ class FeatureExtractor:
         scored = [
             (c.term, float(q)) for c, q in zip(candidates, p) if c.term not in unknown and c.term not in ROUTING_TERMS
         ]
-        return [t for t, q in scored if q >= self.focus_at], max((q for _, q in scored), default=0.0)
+        chosen = [t for t, q in scored if q >= self.focus_at]
+        best = max(scored, key=lambda pair: pair[1], default=None)
+        if named and not chosen and best is not None and best[1] > 0:
+            chosen = [best[0]]
+        return chosen, best[1] if best is not None else 0.0
 
     @cached_property
     def statements(self) -> dict[str, str]:
@@ -301,7 +320,9 @@ class FeatureExtractor:
             glossed=glossed,
             lead_in=frozenset(terms(ask_lead_in(question))),
         )
-        subject, subject_p = self.focus_of(candidates, rare=rare, unknown=unknown)
+        subject, subject_p = self.focus_of(
+            candidates, rare=rare, unknown=unknown, named=asks_where_mentioned(ask_clause(ask))
+        )
         described = None
         if not principles:
             described = self.principle_described(question, lexical, subject, vector)

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from sikkerby.assistant.ages import asked_age
+from sikkerby.assistant.intents import ask_clause, asks_where_mentioned
 from sikkerby.assistant.matching import term_in
 from sikkerby.assistant.understanding.features import (
     ANSWER_FEATURES,
@@ -135,7 +136,12 @@ def fit_focus(examples: Sequence[Example]) -> SoftmaxRegression:
 
 def refocus(e: Example, extractor: FeatureExtractor) -> Example:
     """The example as ``extractor``'s focus model reads it (its focus, and what depends on it)."""
-    subject, subject_p = extractor.focus_of(e.view.candidates, rare=e.view.rare_terms, unknown=e.view.unknown)
+    subject, subject_p = extractor.focus_of(
+        e.view.candidates,
+        rare=e.view.rare_terms,
+        unknown=e.view.unknown,
+        named=asks_where_mentioned(ask_clause(e.view.ask)),
+    )
     view = replace(e.view, focus=subject, subject_p=subject_p)
     out = replace(e, view=view, pairs=extractor.pairs(view, e.hits))
     if e.topic_pairs is not None:
