@@ -15,7 +15,10 @@ from sikkerby.ingest.departments import find_departments
 log = logging.getLogger(__name__)
 
 # "Og hvilke af dem ...", "Hvilke af disse ...", "Hvem står bag den?", "What about them?"
-_PLURAL = re.compile(r"\b(af dem|af disse|heraf|dem|disse|deres|de nevnte|of them|those|them|these)\b")
+# "Hvad af det handler om …?" asks about all of the previous answer, as "af dem" does
+_PLURAL = re.compile(
+    r"\b(af dem|af disse|(?:hvad|hvilke\w*|noget) af (?:alt )?det|heraf|dem|disse|deres|de nevnte|of them|those|them|these)\b"
+)
 _SINGULAR = re.compile(
     r"\b([Dd]en|[Dd]et|[Dd]enne|[Dd]ette|[Ii]ndsatsen|[Ii]nitiativet|it|that one|this one)\b(?!\s+[A-ZÆØÅ])"
 )
@@ -85,7 +88,7 @@ def resolve_follow_up(question: str, history: Sequence[Answer], chunk_kinds: dic
     return None
 
 
-_TOPIC_SPLIT = re.compile(r"\b(?:af dem|af disse|heraf|of them|of those)\b", re.IGNORECASE)
+_TOPIC_SPLIT = re.compile(r"\b(?:af dem|af disse|(?<=hvad )af det|heraf|of them|of those)\b", re.IGNORECASE)
 
 
 def follow_up_topic(question: str) -> str:

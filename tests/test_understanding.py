@@ -714,3 +714,12 @@ def test_where_the_documents_name_an_actor_is_every_passage_that_names_it(servic
             c.id for c in service.catalog.chunks if c.kind == KIND_INITIATIVE and re.search(pattern, c.text, re.I)
         }
         assert {c.chunk_id for c in answer.citations} == naming, answer.answer
+
+
+@pytest.mark.slow
+def test_what_of_it_narrows_the_whole_previous_list(service: AssistantService):
+    first = service.ask("Hvad laver Socialforvaltningen i Sikker By-strategien?")
+    answer = service.ask("Hvad af det handler om rockere og bander?", history=(first,))
+    assert answer.route == "follow_up", answer.answer
+    assert answer.citations and {c.principle for c in answer.citations} == {"Fagprincip 2"}, answer.answer
+    assert {c.chunk_id for c in answer.citations} < {c.chunk_id for c in first.citations}
