@@ -17,7 +17,8 @@ log = logging.getLogger(__name__)
 # "Og hvilke af dem ...", "Hvilke af disse ...", "Hvem står bag den?", "What about them?"
 # "Hvad af det handler om …?" asks about all of the previous answer, as "af dem" does
 _PLURAL = re.compile(
-    r"\b(af dem|af disse|(?:hvad|hvilke\w*|noget) af (?:alt )?det|heraf|dem|disse|deres|de nevnte|of them|those|them|these)\b"
+    r"\b(af dem|af disse|(?:hvad|hvilke\w*|noget) af (?:alt )?det|heraf|dem|disse|deres|de nevnte"
+    r"|of them|those|them|these)\b"
 )
 _SINGULAR = re.compile(
     r"\b([Dd]en|[Dd]et|[Dd]enne|[Dd]ette|[Ii]ndsatsen|[Ii]nitiativet|it|that one|this one)\b(?!\s+[A-ZÆØÅ])"
