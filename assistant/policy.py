@@ -108,7 +108,7 @@ class AnswerPolicy:
             and view.department is None
             and view.intent is None
             and not _STRUCTURE.search(fold(view.ask))
-            and not _ABOUT_DOCUMENT.search(fold(view.ask))
+            and not self._about_document(view)
         ):
             # "hvad gør Sikker By i skolerne?" names the strategy, but asks about a subject in it
             kind = "list_topic"

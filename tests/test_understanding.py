@@ -449,6 +449,9 @@ def test_a_question_about_the_document_itself_is_answered_from_its_introduction(
     answer = service.ask("Jeg arbejder som SSP-konsulent. Hvor i dokumentet er SSP nævnt?")
     assert answer.answer.startswith("4 indsatser handler om «SSP»"), answer.answer
     assert all("SSP" in c.text for c in answer.citations), answer.answer
+    # the document named as where to look ("i Sikker By-tabellen") leaves the subject the question's
+    answer = service.ask("Hvad er forandringsplanerne i Sikker By-tabellen?")
+    assert any("forandringsplan for Husum Nord" in c.text for c in answer.citations), answer.answer
 
 
 @pytest.mark.slow
