@@ -33,7 +33,10 @@ _WORDING = re.compile(r"\b(lyder|ordlyd\w*|formuler\w*|siger|egne ord|principtek
 #: a question for every place in the document that speaks of something ("hvor nævnes …", "alt om …",
 #: "everything involving …", "where does … come in")
 _EVERY_MENTION = re.compile(
-    r"\b(alt|alle steder|everything|all mentions|anything)\b.{0,20}\b(om|med|about|involving|on|with|related)\b",
+    r"\b(alt|alle steder|everything|all mentions|anything)\b.{0,20}\b(om|med|about|involving|on|with|related)\b"
+    # "hvad står der i tabellen om …", "What does the document say about …": all it says of it
+    r"|\bhvad\s+st[åa]r\s+der\b.{0,30}\bom\b|\bhvad\s+siger\s+(?:dokumentet|strategien|tabellen|teksten)\s+om\b"
+    r"|\bwhat\s+does\s+the\s+(?:document|strategy|table|text)\s+say\s+about\b",
     re.IGNORECASE,
 )
 _INITIATIVES = re.compile(r"\b(indsats\w*|initiativ\w*|eksempl\w*|tiltag|initiatives?|examples?|measures?)\b")

@@ -726,3 +726,11 @@ def test_what_of_it_narrows_the_whole_previous_list(service: AssistantService):
     assert answer.route == "follow_up", answer.answer
     assert answer.citations and {c.principle for c in answer.citations} == {"Fagprincip 2"}, answer.answer
     assert {c.chunk_id for c in answer.citations} < {c.chunk_id for c in first.citations}
+
+
+@pytest.mark.slow
+def test_what_the_document_says_about_a_subject_is_every_passage_about_it(service: AssistantService):
+    answer = service.ask("Hvad står der i tabellen om evaluering og effektmåling?")
+    assert answer.route == "topic_list", answer.answer
+    cited = " ".join(c.text for c in answer.citations)
+    assert "virkningsevalueringer" in cited and "Københavnerteamet" in cited, answer.answer
