@@ -41,9 +41,26 @@ def is_generic(term: str) -> bool:
     if "-" in term:
         parts = [p for p in term.split("-") if p]
         return bool(parts) and all(is_generic(p) for p in parts)
+    if _generic_compound(term):
+        return True
     # a misspelling is no Danish word of its own ("start" shares the skeleton of "strategi")
     key = skeleton(term)
     return len(key) >= SKELETON_MIN and key in _GENERIC_SKELETONS and zipf_frequency(term, "da") < 1.0
+
+
+def _says_nothing(part: str) -> bool:
+    """A compound's part is a stop word ("eksempel") or a word every passage is about ("tabel")."""
+    found = terms(part)
+    return all(t in GENERIC_TERMS for t in found)
+
+
+def _generic_compound(term: str) -> bool:
+    """A compound of two of the words every passage is about ("eksempeltabellen", "strategidokumentet")."""
+    for i in range(COMPOUND_MIN, len(term) - COMPOUND_MIN + 1):
+        head, rest = term[:i], term[i:]
+        if _says_nothing(head) and (_says_nothing(rest) or (rest[0] in "se" and _says_nothing(rest[1:]))):
+            return True
+    return False
 
 
 @lru_cache(maxsize=8192)

@@ -10,6 +10,7 @@ from sikkerby.assistant.answer import Citation
 from sikkerby.assistant.composer import Draft, merge_drafts
 from sikkerby.assistant.followup import continuation_subject, substitute
 from sikkerby.assistant.intents import ask_clause, asks_where_mentioned, question_intent
+from sikkerby.assistant.matching import is_generic
 from sikkerby.assistant.router import find_departments_named, find_principles
 from sikkerby.assistant.understanding.frame import DEPARTMENT, NAME, PRINCIPLE, FrameVocabulary, frame_tokens
 from sikkerby.assistant.understanding.parts import split_parts
@@ -518,3 +519,11 @@ def test_a_question_asks_where_the_documents_name_something(question: str, where
     assert asks_where_mentioned(question) is where
     if where:
         assert question_intent(question) is None or question_intent(question).name != "place"
+
+
+@pytest.mark.parametrize(
+    ("word", "generic"),
+    [("eksempeltabellen", True), ("strategidokumentet", True), ("natteliv", False), ("familieindsats", False)],
+)
+def test_a_compound_of_words_every_passage_is_about_names_no_subject(word: str, generic: bool):
+    assert is_generic(term(word)) is generic
