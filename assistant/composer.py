@@ -184,13 +184,17 @@ class AnswerComposer:
         return Draft("\n".join(lines), citer.citations(), False, "department_list")
 
     def topic_list(self, about: str, initiatives: Sequence[Chunk], *, english: bool = False) -> Draft:
-        """Every initiative about a topic, grouped by principle in the strategy's order, each cited."""
+        """Every initiative about a topic, grouped by principle, each cited. ``initiatives`` come likeliest
+        first: the principle of the likeliest leads (the one the topic is most about), and the others
+        follow in the order of their likeliest; within a principle, the strategy's order."""
         say = wording(english)
         citer = Citer()
-        order = {label: i for i, label in enumerate(self.catalog.principles)}
+        rank = {c.id: i for i, c in enumerate(initiatives)}
         groups: dict[str, list[Chunk]] = {}
-        for chunk in sorted(initiatives, key=lambda c: order.get(c.principle or "", 99)):
+        for chunk in initiatives:
             groups.setdefault(chunk.principle or ("No principle" if english else "Uden princip"), []).append(chunk)
+        for chunks in groups.values():
+            chunks.sort(key=lambda c: (c.ordinal, rank[c.id]))
         count = say.count(len(initiatives)).capitalize()
         concern = "concerns" if len(initiatives) == 1 else "concern"  # the English verb agrees with the count
         if len(groups) > 1:
