@@ -3,8 +3,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 
 from sikkerby.assistant.matching import term_in
@@ -22,10 +20,12 @@ TEXTS = [
 
 
 @pytest.fixture(autouse=True)
-def corpus_names() -> Iterator[None]:
-    names.register(TEXTS)
-    yield
-    names.register([])
+def corpus_names(monkeypatch: pytest.MonkeyPatch) -> None:
+    # this corpus's names for these tests only: the loaded index's stay registered for the others
+    found, ordinary = names.proper_names(TEXTS)
+    monkeypatch.setattr(names, "_names", found)
+    monkeypatch.setattr(names, "_ordinary", ordinary)
+    monkeypatch.setattr(names, "_known_rests", {})
 
 
 def test_a_passage_is_about_the_initiative_it_names_first_never_a_department():
