@@ -8,6 +8,7 @@ import re
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from functools import cached_property
 
 from sikkerby.assistant.ages import asked_age, for_ages
 from sikkerby.assistant.answer import Answer
@@ -55,6 +56,7 @@ from sikkerby.ingest.chunk import KIND_INITIATIVE, KIND_INTRO, KIND_PRINCIPLE, C
 from sikkerby.ingest.danish import WORD_RE, fold, split_sentences, term, terms, words
 from sikkerby.ingest.departments import Department, resolve_department
 from sikkerby.ingest.glossary import gloss
+from sikkerby.ingest.names import proper_names
 
 log = logging.getLogger(__name__)
 
@@ -776,10 +778,15 @@ class Answerer:
             have = {c.id for c in chosen}
             chosen += [c for c in own.initiatives if c.id not in have]
         if not naming:
-            chosen += _same_initiatives(chosen, [hit.chunk for hit, _p in members], asked.focus)
+            chosen += _same_initiatives(chosen, [hit.chunk for hit, _p in members], asked.focus, self._names)
         about = _words_for(asked.question, asked.focus or asked.residual) or asked.question.strip(" ?")
         evidence = Evidence(initiatives=tuple(chosen), about=about, english=asked.english)
         return self.generator.generate(asked.question, asked.route, evidence)
+
+    @cached_property
+    def _names(self) -> frozenset[str]:
+        """The proper names of this index's passages (ingest/names.py), its own whatever else is loaded."""
+        return proper_names(c.text for c in self.catalog.chunks)[0]
 
     def _naming(self, asked: _Asked, candidates: Sequence[Chunk]) -> list[Chunk]:
         """For a question that asks where the documents speak of its subject, the candidates that name
@@ -1064,14 +1071,17 @@ def _principle_spans(text: str) -> list[tuple[int, int]]:
     return sorted(m.span() for pattern in EXPLICIT_PRINCIPLE for m in pattern.finditer(folded))
 
 
-def _same_initiatives(chosen: Sequence[Chunk], candidates: Sequence[Chunk], focus: Sequence[str]) -> list[Chunk]:
+def _same_initiatives(
+    chosen: Sequence[Chunk], candidates: Sequence[Chunk], focus: Sequence[str], names: frozenset[str]
+) -> list[Chunk]:
     """The candidates about an initiative that a chosen passage defines by the topic ("Natteværter er …
-    til stede i Indre Bys natteliv"): the other passages of the Natteværter are about the nightlife too."""
-    defined = {name for c in chosen if (name := defined_by(c.text, focus)) is not None}
+    til stede i Indre Bys natteliv"): the other passages of the Natteværter are about the nightlife too.
+    ``names``: the corpus's proper names."""
+    defined = {name for c in chosen if (name := defined_by(c.text, focus, names)) is not None}
     if not defined:
         return []
     have = {c.id for c in chosen}
-    return [c for c in candidates if c.id not in have and leading_name(c.text) in defined]
+    return [c for c in candidates if c.id not in have and leading_name(c.text, names) in defined]
 
 
 def _words_for(question: str, question_terms: Sequence[str]) -> str:

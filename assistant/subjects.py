@@ -11,7 +11,6 @@ from collections.abc import Sequence
 from sikkerby.assistant.matching import is_generic, term_in
 from sikkerby.ingest.danish import split_sentences, term, terms, words
 from sikkerby.ingest.departments import find_departments
-from sikkerby.ingest.names import is_name
 
 log = logging.getLogger(__name__)
 
@@ -26,22 +25,23 @@ def _first_sentence(text: str) -> list[str]:
     return words(sentences[0]) if sentences else []
 
 
-def leading_name(text: str) -> str | None:
-    """The term of the proper name a passage starts with, when it names an initiative: not a department
-    ("Kultur- og Fritidsforvaltningen …", "ØKF …") nor a word every passage is about."""
+def leading_name(text: str, names: frozenset[str]) -> str | None:
+    """The term of the proper name (one of ``names``, the corpus's: ingest/names.py) a passage starts
+    with, when it names an initiative: not a department ("Kultur- og Fritidsforvaltningen …", "ØKF …")
+    nor a word every passage is about."""
     first = _first_sentence(text)
     if not first:
         return None
     name = term(first[0])
-    if not name or not is_name(name) or is_generic(name) or find_departments(" ".join(first[:_VERB_WITHIN])):
+    if not name or name not in names or is_generic(name) or find_departments(" ".join(first[:_VERB_WITHIN])):
         return None
     return name
 
 
-def defined_by(text: str, focus: Sequence[str]) -> str | None:
+def defined_by(text: str, focus: Sequence[str], names: frozenset[str]) -> str | None:
     """The initiative a passage starts by saying what it is or does, in a sentence that names a word of
     ``focus`` ("Natteværter er præventivt … til stede i Indre Bys natteliv"); None otherwise."""
-    name = leading_name(text)
+    name = leading_name(text, names)
     if name is None or not focus:
         return None
     first = _first_sentence(text)
