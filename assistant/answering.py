@@ -767,18 +767,19 @@ class Answerer:
                 return self.generator.generate(asked.question, asked.route, evidence)
         if best < policy.topic_floor:
             return self._general(asked)
-        naming = self._naming(asked, [hit.chunk for hit, _p in members])
+        candidates = [hit.chunk for hit, _p in members]
+        naming = self._naming(asked, candidates)
         if naming:
             # "Hvor nævnes SSP?", "Hvor er politiet med?": the passages that name it, each of them
             chosen = naming
-        own = None if naming else self._topic_principle(asked.focus, members[0][0].chunk.principle)
-        if own is not None:
-            # the topic is one principle's own subject ("rockere og bander", "nattelivet"): every
-            # initiative of that principle is about it, besides those the topic model finds elsewhere
-            have = {c.id for c in chosen}
-            chosen += [c for c in own.initiatives if c.id not in have]
-        if not naming:
-            chosen += _same_initiatives(chosen, [hit.chunk for hit, _p in members], asked.focus, self._names)
+        else:
+            own = self._topic_principle(asked.focus, members[0][0].chunk.principle)
+            if own is not None:
+                # the topic is one principle's own subject ("rockere og bander", "nattelivet"): every
+                # initiative of that principle is about it, besides those the topic model finds elsewhere
+                have = {c.id for c in chosen}
+                chosen += [c for c in own.initiatives if c.id not in have]
+            chosen += _same_initiatives(chosen, candidates, asked.focus, self._names)
         about = _words_for(asked.question, asked.focus or asked.residual) or asked.question.strip(" ?")
         evidence = Evidence(initiatives=tuple(chosen), about=about, english=asked.english)
         return self.generator.generate(asked.question, asked.route, evidence)

@@ -29,7 +29,10 @@ def leading_name(text: str, names: frozenset[str]) -> str | None:
     """The term of the proper name (one of ``names``, the corpus's: ingest/names.py) a passage starts
     with, when it names an initiative: not a department ("Kultur- og Fritidsforvaltningen …", "ØKF …")
     nor a word every passage is about."""
-    first = _first_sentence(text)
+    return _leading_name(_first_sentence(text), names)
+
+
+def _leading_name(first: list[str], names: frozenset[str]) -> str | None:
     if not first:
         return None
     name = term(first[0])
@@ -41,10 +44,10 @@ def leading_name(text: str, names: frozenset[str]) -> str | None:
 def defined_by(text: str, focus: Sequence[str], names: frozenset[str]) -> str | None:
     """The initiative a passage starts by saying what it is or does, in a sentence that names a word of
     ``focus`` ("Natteværter er præventivt … til stede i Indre Bys natteliv"); None otherwise."""
-    name = leading_name(text, names)
+    first = _first_sentence(text)
+    name = _leading_name(first, names)
     if name is None or not focus:
         return None
-    first = _first_sentence(text)
     if not any(w.lower() in DEFINING for w in first[1 : _VERB_WITHIN + 1]):
         return None
     said = frozenset(terms(" ".join(first)))
